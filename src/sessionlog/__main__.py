@@ -1,0 +1,3 @@
+from sessionlog.cli.app import main
+
+main()

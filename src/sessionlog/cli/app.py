@@ -1,0 +1,50 @@
+"""Wires the command modules into one program; no command logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sessionlog import __version__
+from sessionlog.cli import admin, customer, listing, records, timer
+from sessionlog.cli.common import Env, new_app
+
+app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"sessionlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    ledger: Annotated[
+        Path | None,
+        typer.Option("--ledger", "-L", envvar="SESSIONLOG_LEDGER", help="The ledger folder (also $SESSIONLOG_LEDGER)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = Env(ledger)
+
+
+timer.register(app)
+records.register(app)
+listing.register(app)
+app.add_typer(customer.app, name="customer")
+admin.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

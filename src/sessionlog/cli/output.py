@@ -1,0 +1,38 @@
+"""The one way commands put rows on stdout: a table for people, CSV or JSON for programs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+
+from sessionlog.cli.common import fail
+from sessionlog.render import Column, csv_profile, print_table, write_csv, write_json
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})", 2)
+    return fmt
+
+
+def emit(
+    fmt: str,
+    rows: Sequence[Mapping[str, object]],
+    columns: Sequence[Column],
+    *,
+    json_rows: Sequence[Mapping[str, object]] | None = None,
+    profile: str = "en",
+    title: str | None = None,
+    footer: Mapping[str, object] | None = None,
+) -> None:
+    """Write rows in the chosen format; JSON may carry richer rows than the table shows."""
+    if fmt == "table":
+        print_table(rows, columns, sys.stdout, title=title, footer=footer)
+    elif fmt == "csv":
+        sys.stdout.flush()
+        write_csv(rows, columns, csv_profile(profile), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        write_json(json_rows if json_rows is not None else rows, sys.stdout)

@@ -1,0 +1,278 @@
+"""Domain records and pure helpers. Imports nothing from sessionlog."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Any
+
+CHANNELS = ("remote", "phone", "onsite")
+ROUNDING_MODES = ("up", "nearest", "down")
+CSV_PROFILES = ("de", "en")
+MAX_KEY_LENGTH = 64
+# Sessions longer than this are almost always a forgotten timer.
+MAX_SESSION = timedelta(hours=24)
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
+_KEY_CHARS = re.compile(r"^[\w.-]+$")
+
+
+class SessionlogError(Exception):
+    """A problem the user can fix; the CLI prints it as one line and exits 1."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was read from, for `file:line` messages."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem found while loading, reported instead of raised."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def fixed(moment: datetime) -> datetime:
+    """The same instant with a fixed UTC offset.
+
+    Python subtracts two datetimes that share a ZoneInfo as wall-clock times, which is
+    wrong across a DST change; with fixed offsets arithmetic is always exact.
+    """
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("a datetime without UTC offset")
+    return moment.astimezone(timezone(offset)).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: datetime
+    end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", fixed(self.start))
+        if self.end is not None:
+            object.__setattr__(self, "end", fixed(self.end))
+
+
+@dataclass(frozen=True)
+class Billed:
+    """Figures frozen into a record when its month is finalized."""
+
+    billed_minutes: int
+    included_minutes: int
+    charged_minutes: int
+    rate: Decimal
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    customer: str
+    start: datetime
+    end: datetime | None = None
+    pauses: tuple[Pause, ...] = ()
+    supporter: str = ""
+    contact: str | None = None
+    machine: str | None = None
+    channel: str = "remote"
+    note: str = ""
+    billable: bool = True
+    free_reason: str | None = None
+    tags: tuple[str, ...] = ()
+    ticket: str | None = None
+    invoice: str | None = None
+    source: str | None = None
+    billed: Billed | None = None
+    origin: Origin | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", fixed(self.start))
+        if self.end is not None:
+            object.__setattr__(self, "end", fixed(self.end))
+
+    @property
+    def running(self) -> bool:
+        return self.end is None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    def net_duration(self, until: datetime | None = None) -> timedelta:
+        """Worked time, pauses excluded; `until` closes a running session or pause."""
+        end = self.end or until
+        if end is None:
+            raise ValueError("a running session needs `until`")
+        total = end - self.start
+        for p in self.pauses:
+            total -= (p.end or end) - p.start
+        return total
+
+    def evolve(self, **changes: Any) -> Session:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Customer:
+    key: str
+    name: str = ""
+    rate: Decimal | None = None
+    increment: int | None = None
+    rounding: str | None = None
+    minimum: int | None = None
+    included_minutes: int | None = None
+    after_hours_factor: Decimal | None = None
+    remote_ids: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    machines: tuple[str, ...] = ()
+    origin: Origin | None = field(default=None, compare=False)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.key
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    days: frozenset[int] = frozenset(range(5))  # Monday = 0
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str | None = None  # None: the machine's zone
+    currency: str = "EUR"
+    rate: Decimal = Decimal("0")
+    increment: int = 1
+    rounding: str = "up"
+    minimum: int = 0
+    included_minutes: int = 0
+    after_hours_factor: Decimal = Decimal("1")
+    business_hours: BusinessHours = BusinessHours()
+    csv_profile: str = "en"
+    invoice_pattern: str = "RE-{year}-{seq:04d}"
+    invoice_first: int = 1
+
+
+def validate_session(s: Session, *, force: bool = False) -> list[str]:
+    """Everything wrong with a record, as messages; empty when it may be written."""
+    errors: list[str] = []
+    for name, value in (("start", s.start), ("end", s.end)):
+        if value is not None and value.utcoffset() is None:
+            errors.append(f"{name} has no UTC offset")
+    if errors:
+        return errors
+    if s.end is not None and s.end <= s.start:
+        errors.append("end must be after start")
+    if s.channel not in CHANNELS:
+        errors.append(f"channel must be one of {', '.join(CHANNELS)}, not {s.channel!r}")
+    if not s.billable and not s.free_reason:
+        errors.append("a free session needs a reason (free_reason)")
+    if s.billable and s.free_reason:
+        errors.append("a billable session has no free_reason")
+    if not s.supporter:
+        errors.append("supporter is missing")
+    last = s.start
+    for i, p in enumerate(s.pauses, 1):
+        if p.start < last:
+            errors.append(f"pause {i} starts before the session or the previous pause")
+        if p.end is None:
+            if i != len(s.pauses) or s.end is not None:
+                errors.append(f"pause {i} has no end")
+            last = p.start
+            continue
+        if p.end <= p.start:
+            errors.append(f"pause {i} must end after it starts")
+        if s.end is not None and p.end > s.end:
+            errors.append(f"pause {i} ends after the session")
+        last = p.end
+    if not errors and s.end is not None:
+        net = s.net_duration()
+        if net <= timedelta(0):
+            errors.append("the session has no worked time left after its pauses")
+        elif net > MAX_SESSION and not force:
+            errors.append(f"the session lasts {format_duration(net)}, over 24 hours (use --force if that is right)")
+    return errors
+
+
+def check_customer_key(text: str) -> str:
+    """The normalized customer key, or SessionlogError if it is unsafe as a folder name."""
+    key = unicodedata.normalize("NFC", text.strip()).lower()
+    if not key:
+        raise SessionlogError("customer key is empty")
+    if len(key) > MAX_KEY_LENGTH:
+        raise SessionlogError(f"customer key is longer than {MAX_KEY_LENGTH} characters")
+    if any(unicodedata.category(c)[0] == "C" for c in key):
+        raise SessionlogError("customer key contains control characters")
+    if not _KEY_CHARS.match(key) or key.startswith(".") or key.endswith("."):
+        raise SessionlogError(f"customer key {text!r} must be letters, digits, '-', '_' or '.' (not at either end)")
+    if key.split(".")[0] in _WINDOWS_RESERVED:
+        raise SessionlogError(f"customer key {text!r} is a reserved device name on Windows")
+    return key
+
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def slug(text: str) -> str:
+    """A portable file name stem for a person's name: 'Klaus Hörner' -> 'klaus-hoerner'."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT)).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return out[:MAX_KEY_LENGTH] or "supporter"
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: a transposition counts as one edit."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def close_keys(key: str, known: list[str]) -> list[str]:
+    """Known keys a typo away from `key`, closest first."""
+    limit = 1 if len(key) <= 4 else 2
+    scored = sorted((edit_distance(key, k), k) for k in known if k != key)
+    return [k for d, k in scored if d <= limit]
+
+
+def month_key(moment: datetime, tz: tzinfo) -> str:
+    """The ledger month ('2024-03') a session starting at `moment` belongs to."""
+    return moment.astimezone(tz).strftime("%Y-%m")
+
+
+def format_duration(d: timedelta) -> str:
+    """'1:02:03' style, hours not capped at 24."""
+    total = int(d.total_seconds())
+    sign = "-" if total < 0 else ""
+    h, rest = divmod(abs(total), 3600)
+    m, s = divmod(rest, 60)
+    return f"{sign}{h}:{m:02d}:{s:02d}"

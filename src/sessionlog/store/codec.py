@@ -1,0 +1,269 @@
+"""Records <-> TOML-native dicts. Reading reports problems as messages instead of raising."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sessionlog.model import (
+    CSV_PROFILES,
+    ROUNDING_MODES,
+    Billed,
+    BusinessHours,
+    Customer,
+    Origin,
+    Pause,
+    Session,
+    Settings,
+    validate_session,
+)
+
+SESSION_KEYS = (
+    "id", "start", "end", "pauses", "supporter", "contact", "machine", "channel", "note",
+    "billable", "free_reason", "tags", "ticket", "invoice", "source", "billed",
+)  # fmt: skip
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Invalid(Exception):
+    """One field is wrong; the loader turns it into a Problem."""
+
+
+def _aware(value: Any, name: str) -> datetime:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise Invalid(f"{name} must be a date-time with a UTC offset, like 2024-03-01T10:22:00+01:00")
+    return value
+
+
+def _text(raw: Mapping[str, Any], name: str, default: str | None = None) -> str | None:
+    value = raw.get(name, default)
+    if value is not None and not isinstance(value, str):
+        raise Invalid(f"{name} must be a string")
+    return value
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Invalid(f'{name} must be a decimal number in quotes, like "95.00"')
+    try:
+        d = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        raise Invalid(f"{name} is not a number: {value!r}") from None
+    if not d.is_finite():
+        raise Invalid(f"{name} is not a number: {value!r}")
+    return d
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{name} must be a whole number")
+    return value
+
+
+def _strings(value: Any, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid(f"{name} must be a list of strings")
+    return tuple(value)
+
+
+def session_from_dict(raw: Mapping[str, Any], customer: str, origin: Origin | None) -> Session:
+    """A Session from a [[session]] table; Invalid names the first bad field."""
+    sid = _text(raw, "id")
+    if not sid:
+        raise Invalid("id is missing")
+    pauses: list[Pause] = []
+    raw_pauses = raw.get("pauses", [])
+    if not isinstance(raw_pauses, list):
+        raise Invalid("pauses must be a list of { start, end } tables")
+    for p in raw_pauses:
+        if not isinstance(p, dict) or "start" not in p:
+            raise Invalid("pauses must be a list of { start, end } tables")
+        pauses.append(Pause(_aware(p["start"], "pause start"), _aware(p["end"], "pause end") if "end" in p else None))
+    billable = raw.get("billable", True)
+    if not isinstance(billable, bool):
+        raise Invalid("billable must be true or false")
+    billed = None
+    if "billed" in raw:
+        b = raw["billed"]
+        if not isinstance(b, dict):
+            raise Invalid("billed must be a table")
+        try:
+            billed = Billed(
+                _int(b["billed_minutes"], "billed.billed_minutes"),
+                _int(b["included_minutes"], "billed.included_minutes"),
+                _int(b["charged_minutes"], "billed.charged_minutes"),
+                _decimal(b["rate"], "billed.rate"),
+                _decimal(b["amount"], "billed.amount"),
+                str(b["currency"]),
+            )
+        except KeyError as exc:
+            raise Invalid(f"billed lacks {exc.args[0]}") from None
+    s = Session(
+        id=sid,
+        customer=customer,
+        start=_aware(raw.get("start"), "start"),
+        end=_aware(raw["end"], "end") if "end" in raw else None,
+        pauses=tuple(pauses),
+        supporter=_text(raw, "supporter", "") or "",
+        contact=_text(raw, "contact"),
+        machine=_text(raw, "machine"),
+        channel=_text(raw, "channel", "remote") or "remote",
+        note=_text(raw, "note", "") or "",
+        billable=billable,
+        free_reason=_text(raw, "free_reason"),
+        tags=_strings(raw.get("tags", []), "tags"),
+        ticket=_text(raw, "ticket"),
+        invoice=_text(raw, "invoice"),
+        source=_text(raw, "source"),
+        billed=billed,
+        origin=origin,
+    )
+    errors = validate_session(s, force=True)
+    if errors:
+        raise Invalid(errors[0])
+    return s
+
+
+def session_to_dict(s: Session, *, with_customer: bool = False) -> dict[str, Any]:
+    """The known fields in schema order; empty optional ones left out."""
+    out: dict[str, Any] = {"id": s.id}
+    if with_customer:
+        out["customer"] = s.customer
+    out["start"] = s.start
+    if s.end is not None:
+        out["end"] = s.end
+    if s.pauses:
+        out["pauses"] = [{"start": p.start, **({"end": p.end} if p.end else {})} for p in s.pauses]
+    out["supporter"] = s.supporter
+    for name in ("contact", "machine"):
+        if getattr(s, name):
+            out[name] = getattr(s, name)
+    out["channel"] = s.channel
+    out["note"] = s.note
+    out["billable"] = s.billable
+    if s.free_reason:
+        out["free_reason"] = s.free_reason
+    if s.tags:
+        out["tags"] = list(s.tags)
+    for name in ("ticket", "invoice", "source"):
+        if getattr(s, name):
+            out[name] = getattr(s, name)
+    if s.billed:
+        b = s.billed
+        out["billed"] = {
+            "billed_minutes": b.billed_minutes,
+            "included_minutes": b.included_minutes,
+            "charged_minutes": b.charged_minutes,
+            "rate": str(b.rate),
+            "amount": str(b.amount),
+            "currency": b.currency,
+        }
+    return out
+
+
+def merge_record(raw: Mapping[str, Any], new: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    """`new` over the raw record: keys a person added stay, known keys no longer set go."""
+    out = {k: new.get(k, v) for k, v in raw.items() if k in new or k not in known}
+    out.update({k: v for k, v in new.items() if k not in out})
+    return out
+
+
+CUSTOMER_KEYS = (
+    "name", "rate", "increment", "rounding", "minimum", "included_minutes", "after_hours_factor",
+    "remote_ids", "aliases", "contacts", "machines",
+)  # fmt: skip
+
+
+def customer_from_dict(raw: Mapping[str, Any], key: str, origin: Origin | None) -> Customer:
+    def opt_int(name: str) -> int | None:
+        return None if name not in raw else _int(raw[name], name)
+
+    def opt_dec(name: str) -> Decimal | None:
+        return None if name not in raw else _decimal(raw[name], name)
+
+    rounding = _text(raw, "rounding")
+    if rounding is not None and rounding not in ROUNDING_MODES:
+        raise Invalid(f"rounding must be one of {', '.join(ROUNDING_MODES)}")
+    return Customer(
+        key=key,
+        name=_text(raw, "name", "") or "",
+        rate=opt_dec("rate"),
+        increment=opt_int("increment"),
+        rounding=rounding,
+        minimum=opt_int("minimum"),
+        included_minutes=opt_int("included_minutes"),
+        after_hours_factor=opt_dec("after_hours_factor"),
+        remote_ids=_strings(raw.get("remote_ids", []), "remote_ids"),
+        aliases=_strings(raw.get("aliases", []), "aliases"),
+        contacts=_strings(raw.get("contacts", []), "contacts"),
+        machines=_strings(raw.get("machines", []), "machines"),
+        origin=origin,
+    )
+
+
+def customer_to_dict(c: Customer) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name}
+    for name in ("rate", "after_hours_factor"):
+        value = getattr(c, name)
+        if value is not None:
+            out[name] = str(value)
+    for name in ("increment", "rounding", "minimum", "included_minutes"):
+        if getattr(c, name) is not None:
+            out[name] = getattr(c, name)
+    for name in ("remote_ids", "aliases", "contacts", "machines"):
+        if getattr(c, name):
+            out[name] = list(getattr(c, name))
+    return out
+
+
+def _clock(value: Any, name: str) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f'{name} must be a time like "08:00"') from None
+
+
+def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
+    d = Settings()
+    billing = raw.get("billing", {})
+    hours = raw.get("business_hours", {})
+    csv = raw.get("csv", {})
+    invoice = raw.get("invoice", {})
+    for name, table in (("billing", billing), ("business_hours", hours), ("csv", csv), ("invoice", invoice)):
+        if not isinstance(table, dict):
+            raise Invalid(f"[{name}] must be a table")
+    days = d.business_hours.days
+    if "days" in hours:
+        names = _strings(hours["days"], "business_hours.days")
+        if not all(n.lower()[:3] in _DAYS for n in names):
+            raise Invalid("business_hours.days takes day names like mon, tue, wed")
+        days = frozenset(_DAYS.index(n.lower()[:3]) for n in names)
+    rounding = _text(billing, "rounding", d.rounding) or d.rounding
+    if rounding not in ROUNDING_MODES:
+        raise Invalid(f"billing.rounding must be one of {', '.join(ROUNDING_MODES)}")
+    profile = _text(csv, "profile", d.csv_profile) or d.csv_profile
+    if profile not in CSV_PROFILES:
+        raise Invalid(f"csv.profile must be one of {', '.join(CSV_PROFILES)}")
+    pattern = _text(invoice, "pattern", d.invoice_pattern) or d.invoice_pattern
+    if "{seq" not in pattern:
+        raise Invalid("invoice.pattern must contain {seq}, e.g. RE-{year}-{seq:04d}")
+    return Settings(
+        timezone=_text(raw, "timezone"),
+        currency=_text(billing, "currency", d.currency) or d.currency,
+        rate=_decimal(billing.get("rate", "0"), "billing.rate"),
+        increment=_int(billing.get("increment", d.increment), "billing.increment"),
+        rounding=rounding,
+        minimum=_int(billing.get("minimum", d.minimum), "billing.minimum"),
+        included_minutes=_int(billing.get("included_minutes", 0), "billing.included_minutes"),
+        after_hours_factor=_decimal(billing.get("after_hours_factor", "1"), "billing.after_hours_factor"),
+        business_hours=BusinessHours(
+            days=days,
+            start=_clock(hours.get("start", "08:00"), "business_hours.start"),
+            end=_clock(hours.get("end", "18:00"), "business_hours.end"),
+        ),
+        csv_profile=profile,
+        invoice_pattern=pattern,
+        invoice_first=_int(invoice.get("first", d.invoice_first), "invoice.first"),
+    )

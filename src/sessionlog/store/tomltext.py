@@ -1,0 +1,273 @@
+"""Edit TOML as text, so that what a person wrote around a record survives.
+
+tomllib reads and tomli-w writes values, but neither keeps comments. So writes splice
+text: a record is the `[[session]]` header up to its last value line; a change replaces
+only the lines of the keys that changed. Every result is parsed again and compared with
+what was intended before it may be written; if splicing cannot be proven right, the
+record is written whole (its unknown keys kept), and if even that fails, nothing is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import tomli_w
+
+from sessionlog.model import SessionlogError
+
+_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
+_KEY_LINE = re.compile(r'^[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")[ \t]*=')
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TOML_LINE = re.compile(r"line (\d+)")
+
+
+class TomlError(SessionlogError):
+    """A TOML text that does not parse; carries the line number when known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_LINE.search(msg)
+        raise TomlError(re.sub(r"\s*\(at line \d+, column \d+\)", "", msg), int(m.group(1)) if m else None) from None
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+# --- values --------------------------------------------------------------------------
+
+
+def format_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else tomli_w.dumps({"k": key})[4:-1]
+
+
+def format_value(value: Any) -> str:
+    """One TOML value on one line: inline arrays and tables, datetimes with 'T'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format_value(str(value))  # money stays exact as a string
+    if isinstance(value, str):
+        return tomli_w.dumps({"k": value})[4:-1]
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError("refusing to write a datetime without offset")
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{format_key(k)} = {format_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def format_table(fields: Mapping[str, Any], header: str | None, nl: str = "\n") -> str:
+    lines = [header] if header else []
+    lines += [f"{format_key(k)} = {format_value(v)}" for k, v in fields.items()]
+    return nl.join(lines) + nl
+
+
+# --- blocks of [[session]] records ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines [start, end) of one record, header included, trailing comments excluded."""
+
+    start: int
+    end: int
+
+
+def _is_content(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not s.startswith("#")
+
+
+def _trim(lines: list[str], start: int, end: int) -> int:
+    while end > start + 1 and not _is_content(lines[end - 1]):
+        end -= 1
+    return end
+
+
+def split_records(lines: list[str], table: str = "session") -> tuple[list[Block], int]:
+    """The [[table]] blocks and where the first one starts (the preamble ends there)."""
+    blocks: list[Block] = []
+    start: int | None = None
+    first = len(lines)
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if not m or len(m.group(1)) != len(m.group(3)):
+            continue
+        name = m.group(2)
+        if m.group(1) == "[[" and name == table:
+            if start is not None:
+                blocks.append(Block(start, _trim(lines, start, i)))
+            start = i
+            first = min(first, i)
+        elif not name.startswith(table + ".") and start is not None:
+            blocks.append(Block(start, _trim(lines, start, i)))
+            start = None
+    if start is not None:
+        blocks.append(Block(start, _trim(lines, start, len(lines))))
+    return blocks, first
+
+
+def _key_spans(lines: list[str], start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Top-level keys of a region and the lines each value occupies."""
+    starts: list[tuple[str, int]] = []
+    stop = end
+    for i in range(start, end):
+        if _HEADER.match(lines[i]) and i > start:
+            stop = i  # a sub-table: its keys are not ours
+            break
+        m = _KEY_LINE.match(lines[i])
+        if m:
+            key = m.group(1)
+            starts.append((tomllib.loads(f"{key} = 0").popitem()[0] if key.startswith('"') else key, i))
+    spans: dict[str, tuple[int, int]] = {}
+    for n, (key, i) in enumerate(starts):
+        nxt = starts[n + 1][1] if n + 1 < len(starts) else stop
+        spans[key] = (i, _trim(lines, i, nxt))
+    return spans
+
+
+def _splice_keys(
+    lines: list[str], start: int, end: int, old: Mapping[str, Any], new: Mapping[str, Any], nl: str
+) -> list[str] | None:
+    """Replace only changed keys in the region; None where a key's lines cannot be found."""
+    spans = _key_spans(lines, start, end)
+    edits: list[tuple[int, int, list[str]]] = []
+    for key in old.keys() - new.keys():
+        if key not in spans:
+            return None
+        edits.append((*spans[key], []))
+    appended: list[str] = []
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue
+        line = f"{format_key(key)} = {format_value(value)}{nl}"
+        if key in spans:
+            edits.append((*spans[key], [line]))
+        elif key in old:
+            return None
+        else:
+            appended.append(line)
+    if appended:
+        last = max((b for a, b in spans.values()), default=start)
+        edits.append((last, last, appended))
+    out = list(lines)
+    for a, b, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out[a:b] = repl
+    return out
+
+
+# --- whole-document operations, each verified ------------------------------------------
+
+
+def _records(doc: Mapping[str, Any], table: str) -> list[Any]:
+    recs = doc.get(table, [])
+    return recs if isinstance(recs, list) else []
+
+
+def _check(text: str, table: str, expect: list[Any], rest: Mapping[str, Any]) -> bool:
+    try:
+        doc = parse(text)
+    except TomlError:
+        return False
+    got_rest = {k: v for k, v in doc.items() if k != table}
+    return _records(doc, table) == expect and got_rest == rest
+
+
+def _ensure_verified(text: str, table: str, expect: list[Any], rest: Mapping[str, Any], path: str) -> str:
+    if not _check(text, table, expect, rest):
+        raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand or run `sessionlog check`")
+    return text
+
+
+def replace_record(text: str, index: int, new: Mapping[str, Any] | None, path: str, table: str = "session") -> str:
+    """The text with record `index` changed to `new` (or removed when None)."""
+    doc = parse(text)
+    records = _records(doc, table)
+    rest = {k: v for k, v in doc.items() if k != table}
+    old = records[index]
+    expect = [*records[:index], *([dict(new)] if new is not None else []), *records[index + 1 :]]
+    lines = text.splitlines(keepends=True)
+    nl = newline_of(text)
+    blocks, _ = split_records(lines, table)
+    if len(blocks) == len(records):
+        b = blocks[index]
+        if new is None:
+            gap_end = b.end
+            while gap_end < len(lines) and not lines[gap_end].strip():
+                gap_end += 1  # take the blank lines after it, not the comments
+            candidate = "".join(lines[: b.start] + lines[gap_end:])
+            if _check(candidate, table, expect, rest):
+                return candidate
+        else:
+            spliced = _splice_keys(lines, b.start + 1, b.end, old, new, nl)
+            if spliced is not None and _check("".join(spliced), table, expect, rest):
+                return "".join(spliced)
+            # Whole record: keys a person added are in `new` already; comments inside are lost.
+            whole = [*lines[: b.start], format_table(new, f"[[{table}]]", nl), *lines[b.end :]]
+            if _check("".join(whole), table, expect, rest):
+                return "".join(whole)
+    raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand or run `sessionlog check`")
+
+
+def append_record(text: str, new: Mapping[str, Any], path: str, table: str = "session") -> str:
+    doc = parse(text) if text.strip() else {}
+    nl = newline_of(text)
+    body = text
+    if body and not body.endswith(("\n", "\r")):
+        body += nl
+    if body.strip():
+        body += nl
+    out = body + format_table(new, f"[[{table}]]", nl)
+    rest = {k: v for k, v in doc.items() if k != table}
+    return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
+
+
+def set_top_level(text: str, new: Mapping[str, Any], path: str) -> str:
+    """Set the document's top-level plain keys to `new` (keys absent from `new` are removed)."""
+    doc = parse(text) if text.strip() else {}
+    lines = text.splitlines(keepends=True)
+    nl = newline_of(text)
+    first_table = next((i for i, ln in enumerate(lines) if _HEADER.match(ln)), len(lines))
+    old = {k: v for k, v in doc.items() if not isinstance(v, dict) and not _is_table_array(v)}
+    tables = {k: v for k, v in doc.items() if k not in old}
+    expect = {**tables, **new}
+    if lines and first_table == len(lines) and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += nl
+    spliced = _splice_keys(lines, 0, first_table, old, new, nl)
+    if spliced is not None and _parses_to(spliced, expect):
+        return "".join(spliced)
+    whole = format_table(new, None, nl) + nl + "".join(lines[first_table:])
+    if _parses_to([whole], expect):
+        return whole
+    raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand")
+
+
+def _is_table_array(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+
+def _parses_to(lines: list[str], expect: Mapping[str, Any]) -> bool:
+    try:
+        return parse("".join(lines)) == dict(expect)
+    except TomlError:
+        return False

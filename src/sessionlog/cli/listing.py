@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -75,7 +75,8 @@ def load(e: Env, period: Period, customer: str | None) -> list[Session]:
     """Finished and running sessions starting in the period."""
     ledger = e.ledger
     keys = [e.customer_key(customer, create=False)[0]] if customer else None
-    months = period.months() if period.end.year < 9000 and period.start.year > 1971 else None
+    # An open --from/--to spans centuries: read the files there are instead of probing each month.
+    months = period.months() if period.end - period.start < timedelta(days=3700) else None
     sessions, problems = ledger.sessions(months, keys)
     for p in problems:
         say(f"warning: {p} (skipped)")

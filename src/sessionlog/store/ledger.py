@@ -311,6 +311,30 @@ class Ledger:
                 self._rewrite(src, lambda t: tomltext.replace_record(t, index, None, str(src)))
         return new
 
+    def update_many(self, changes: Sequence[tuple[Session, Session]], *, force: bool = False) -> None:
+        """Replace several records in place (same customer and month), one write per file."""
+        by_file: dict[Path, list[tuple[Session, Session]]] = {}
+        for old, new in changes:
+            ensure_unlocked(old, force)
+            check(new, force)
+            if self.file_of(old) != self.file_of(new):
+                raise SessionlogError(f"session {old.id}: a batch change cannot move a record")
+            by_file.setdefault(self.file_of(old), []).append((old, new))
+        with self.locked():
+            for path, pairs in by_file.items():
+
+                def change(text: str, path: Path = path, pairs: list[tuple[Session, Session]] = pairs) -> str:
+                    for old, new in pairs:
+                        records = tomltext.parse(text).get("session", [])
+                        index = next((i for i, r in enumerate(records) if r.get("id") == old.id), None)
+                        if index is None or codec.session_from_dict(records[index], old.customer, None) != old:
+                            raise SessionlogError(f"session {old.id} was changed meanwhile; try again")
+                        merged = codec.merge_record(records[index], codec.session_to_dict(new), codec.SESSION_KEYS)
+                        text = tomltext.replace_record(text, index, merged, str(path))
+                    return text
+
+                self._rewrite(path, change)
+
     def delete(self, s: Session, *, force: bool = False) -> None:
         ensure_unlocked(s, force)
         path = self.file_of(s)

@@ -249,6 +249,10 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
     pattern = _text(invoice, "pattern", d.invoice_pattern) or d.invoice_pattern
     if "{seq" not in pattern:
         raise Invalid("invoice.pattern must contain {seq}, e.g. RE-{year}-{seq:04d}")
+    opens = _clock(hours.get("start", "08:00"), "business_hours.start")
+    closes = _clock(hours.get("end", "18:00"), "business_hours.end")
+    if closes <= opens:
+        raise Invalid("business_hours.end must be after business_hours.start")
     return Settings(
         timezone=_text(raw, "timezone"),
         currency=_text(billing, "currency", d.currency) or d.currency,
@@ -260,8 +264,8 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
         after_hours_factor=_decimal(billing.get("after_hours_factor", "1"), "billing.after_hours_factor"),
         business_hours=BusinessHours(
             days=days,
-            start=_clock(hours.get("start", "08:00"), "business_hours.start"),
-            end=_clock(hours.get("end", "18:00"), "business_hours.end"),
+            start=opens,
+            end=closes,
         ),
         csv_profile=profile,
         invoice_pattern=pattern,

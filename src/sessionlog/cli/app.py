@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sessionlog import __version__
-from sessionlog.cli import admin, customer, listing, records, timer
+from sessionlog.cli import admin, billing, customer, listing, records, timer
 from sessionlog.cli.common import Env, new_app
 
 app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.")
@@ -38,6 +38,7 @@ def main_options(
 timer.register(app)
 records.register(app)
 listing.register(app)
+billing.register(app)
 app.add_typer(customer.app, name="customer")
 admin.register(app)
 

@@ -71,8 +71,14 @@ def _inclusive_end(text: str, now: datetime, e: Env) -> datetime:
         return parse_moment(text, now, e.tz)
 
 
-def load(e: Env, period: Period, customer: str | None) -> list[Session]:
-    """Finished and running sessions starting in the period."""
+def load(e: Env, period: Period, customer: str | None) -> tuple[list[Session], dict[str, Line]]:
+    """Finished and running sessions starting in the period, and each finished one's line.
+
+    Lines are billed over whole months, because a contract allowance is used up in start
+    order across the month, whatever part of it is shown.
+    """
+    from sessionlog.billing import bill
+
     ledger = e.ledger
     keys = [e.customer_key(customer, create=False)[0]] if customer else None
     # An open --from/--to spans centuries: read the files there are instead of probing each month.
@@ -81,7 +87,9 @@ def load(e: Env, period: Period, customer: str | None) -> list[Session]:
     for p in problems:
         say(f"warning: {p} (skipped)")
     running = [s for s in ledger.all_running() if keys is None or s.customer in keys]
-    return [s for s in (*sessions, *running) if s.start in period]
+    customers, _ = ledger.customers()
+    lines = {line.session.id: line for line in bill(sessions, ledger.settings, customers, e.tz)}
+    return [s for s in (*sessions, *running) if s.start in period], lines
 
 
 def list_sessions(
@@ -95,14 +103,9 @@ def list_sessions(
     profile: Profile = None,
 ) -> None:
     """Sessions as a table, CSV or JSON."""
-    from sessionlog.billing import bill
-
     check_format(fmt)
     e = env(ctx)
-    chosen = select_period(e, period, from_, to)
-    everything = load(e, chosen, customer)
-    customers, _ = e.ledger.customers()
-    lines = {line.session.id: line for line in bill(everything, e.ledger.settings, customers, e.tz)}
+    everything, lines = load(e, select_period(e, period, from_, to), customer)
     picked = sorted(
         (s for s in everything if supporter is None or s.supporter.casefold() == supporter.casefold()),
         key=lambda s: (s.start, s.id),

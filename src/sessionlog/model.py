@@ -236,10 +236,17 @@ _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä":
 
 
 def slug(text: str) -> str:
-    """A portable file name stem for a person's name: 'Klaus Hörner' -> 'klaus-hoerner'."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT)).encode("ascii", "ignore").decode()
-    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return out[:MAX_KEY_LENGTH] or "supporter"
+    """A portable file name stem for a person's name: 'Klaus Hörner' -> 'klaus-hoerner'.
+
+    Accents are dropped, other scripts kept ('Иван Петров' -> 'иван-петров'); both are
+    fine in file names on Linux and Windows.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    out = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", plain).lower()).strip("-")[:MAX_KEY_LENGTH]
+    if not out:
+        return "supporter"
+    return f"{out}-" if out.split(".")[0] in _WINDOWS_RESERVED else out
 
 
 def edit_distance(a: str, b: str) -> int:

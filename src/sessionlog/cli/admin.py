@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sessionlog.cli.common import env, fail, say
-from sessionlog.model import MAX_SESSION, Problem, month_key
+from sessionlog.model import MAX_SESSION, Problem
 from sessionlog.store import Ledger
 
 SETTINGS_TEMPLATE = """\
@@ -87,11 +87,6 @@ def check(ctx: typer.Context) -> None:
         origin = s.origin
         path, line = (origin.path, origin.line or None) if origin else ("?", None)
         where[s.id].append(f"{path}:{line}")
-        month = month_key(s.start, e.tz)
-        if origin and Path(origin.path).stem != month:
-            problems.append(Problem(path, line, f"session {s.id} started in {month} but is filed elsewhere"))
-        if s.net_duration() > MAX_SESSION:
-            problems.append(Problem(path, line, f"session {s.id} lasts over 24 hours"))
     for sid, places in where.items():
         if len(places) > 1:
             first = places[0].rsplit(":", 1)

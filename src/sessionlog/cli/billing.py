@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -132,7 +133,11 @@ def _month_lines(e: Env, month: str, keys: list[str] | None, *, strict: bool) ->
         if strict:
             fail(f"{p} (fix it before finalizing)")
         say(f"warning: {p} (skipped)")
-    customers, _ = ledger.customers()
+    customers, broken = ledger.customers()
+    billed = {s.customer for s in sessions}
+    for p in broken:
+        if Path(p.path).parent.name in billed:  # its rates are unknown: no statement beats a wrong one
+            fail(f"{p} (fix it before invoicing)")
     running = [
         s for s in ledger.all_running() if month_key(s.start, e.tz) == month and (keys is None or s.customer in keys)
     ]
@@ -153,7 +158,10 @@ def _finalize(e: Env, month: str, lines: list[Line]) -> None:
         return
     year, mon = int(month[:4]), int(month[5:])
     scope = [f"{year}-{m:02d}" for m in range(1, 13)] if "{year}" in settings.invoice_pattern else None
-    used = [s.invoice for s in e.ledger.sessions(scope)[0] if s.invoice]
+    scanned, problems = e.ledger.sessions(scope)
+    if problems:  # a number in an unreadable file could be issued twice
+        fail(f"{problems[0]} (fix it before finalizing: invoice numbers are read from it)")
+    used = [s.invoice for s in scanned if s.invoice]
     changes: list[tuple[Session, Session]] = []
     for key in sorted(todo):
         number = next_number(settings.invoice_pattern, used, year, mon, key, settings.invoice_first)

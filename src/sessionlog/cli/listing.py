@@ -87,7 +87,9 @@ def load(e: Env, period: Period, customer: str | None) -> tuple[list[Session], d
     for p in problems:
         say(f"warning: {p} (skipped)")
     running = [s for s in ledger.all_running() if keys is None or s.customer in keys]
-    customers, _ = ledger.customers()
+    customers, broken = ledger.customers()
+    for p in broken:
+        say(f"warning: {p} (its sessions are billed at the ledger's default rules)")
     lines = {line.session.id: line for line in bill(sessions, ledger.settings, customers, e.tz)}
     return [s for s in (*sessions, *running) if s.start in period], lines
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -30,6 +31,7 @@ from sessionlog.cli.common import (
 from sessionlog.model import Session, SessionlogError, fixed, format_duration
 from sessionlog.store import check, ensure_unlocked, read_text, remove, scratch_file
 
+_TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(:\d{2})?$")
 Start = Annotated[str | None, typer.Option("--start", "-s", help="When it began: 01.03.2024 10:22, 14:30 …")]
 End = Annotated[str | None, typer.Option("--end", "-e", help="When it ended.")]
 Duration = Annotated[str | None, typer.Option("--duration", "-d", help="How long: 12m, 1h30m, 1:15, 1,5h …")]
@@ -47,7 +49,13 @@ def _end(e: Env, start: datetime, end: str | None, duration: str | None) -> date
         # Real elapsed time: the same wall clock may be 1 h or 3 h later across a DST change.
         return fixed(start) + e.duration(duration)
     if end:
-        return e.moment(end)
+        from sessionlog.timeparse import parse_moment
+
+        if not _TIME_ONLY.match(end.strip()):
+            return e.moment(end)
+        # A bare time is on the start's day; one earlier than the start means after midnight.
+        moment = parse_moment(end, start, e.tz)
+        return moment if moment > start else parse_moment(end, start + timedelta(days=1), e.tz)
     fail("give --end or --duration", 2)
 
 
@@ -195,8 +203,10 @@ def _edit_in_editor(e: Env, old: Session, force: bool) -> None:
         try:
             new = e.ledger.replace_from_text(old, edited, force=force)
         except SessionlogError as exc:
+            if not sys.stdin.isatty():
+                fail(f"{exc}; nothing changed")
             say(f"error: {exc}")
-            if not sys.stdin.isatty() or not typer.confirm("Open the editor again?", default=True, err=True):
+            if not typer.confirm("Open the editor again?", default=True, err=True):
                 fail("nothing changed")
             buffer = edited
             continue
@@ -224,4 +234,6 @@ def delete(
         if not typer.confirm(f"Delete {what}?", default=False, err=True):
             fail("nothing deleted")
     e.ledger.delete(s, force=force)
+    if s.invoice:
+        say(f"warning: {s.id} was on invoice {s.invoice}; re-exporting that month now gives a different statement")
     say(f"deleted {s.id}")

@@ -84,6 +84,8 @@ def start(
             ticket=ticket,
         )
         check(session, force=True)
+        if running is not None and moment <= running.start:
+            fail(f"cannot switch at {_clock(moment, ctx)}: the running session started {_clock(running.start, ctx)}")
         if is_new:
             e.create_customer(key, customer)
         if running is not None:

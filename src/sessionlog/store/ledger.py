@@ -70,7 +70,19 @@ class Ledger:
         return self.root / "running" / f"{slug(supporter)}.toml"
 
     def file_of(self, s: Session) -> Path:
+        """Where a record belongs: its customer's file for the month it started in."""
         return self.month_file(s.customer, month_key(s.start, self.tz))
+
+    def home_of(self, s: Session) -> Path:
+        """Where a record is: the file it was read from, even if a person filed it elsewhere."""
+        if s.origin is not None and Path(s.origin.path).parent.parent == self.customers_dir:
+            return Path(s.origin.path)
+        return self.file_of(s)
+
+    def _target(self, old: Session, new: Session) -> Path:
+        """Where a changed record goes: it stays put unless its customer or month changed."""
+        same = old.customer == new.customer and month_key(old.start, self.tz) == month_key(new.start, self.tz)
+        return self.home_of(old) if same else self.file_of(new)
 
     # --- settings ----------------------------------------------------------------------
 
@@ -184,7 +196,9 @@ class Ledger:
 
     # --- sessions ----------------------------------------------------------------------
 
-    def _read_sessions(self, path: Path, customer: str | None) -> tuple[list[Session], list[Problem]]:
+    def _read_sessions(
+        self, path: Path, customer: str | None, *, misfiled_ok: bool = False
+    ) -> tuple[list[Session], list[Problem]]:
         text = read_text(path)
         if text is None:
             return [], []
@@ -202,10 +216,19 @@ class Ledger:
         for raw, line in zip(records, lines, strict=True):
             key = customer or str(raw.get("customer", ""))
             try:
-                sessions.append(codec.session_from_dict(raw, key, Origin(str(path), line)))
+                s = codec.session_from_dict(raw, key, Origin(str(path), line))
             except codec.Invalid as exc:
                 what = f"session {raw.get('id')}" if raw.get("id") else "session"
                 problems.append(Problem(str(path), line or None, f"{what}: {exc}"))
+                continue
+            month = month_key(s.start, self.tz)
+            if customer is not None and not misfiled_ok and _MONTH_FILE.match(path.name) and path.stem != month:
+                # Billing it under this file's month would put it on the wrong invoice.
+                problems.append(
+                    Problem(str(path), line or None, f"session {s.id} started in {month}; move it to {month}.toml")
+                )
+                continue
+            sessions.append(s)
         return sessions, problems
 
     def month_files(self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None) -> list[Path]:
@@ -241,7 +264,7 @@ class Ledger:
         prefix = prefix.strip().lower()
         if not prefix:
             raise SessionlogError("give a session id or a unique prefix of it")
-        needle = f'"{prefix}'.encode()
+        needle = prefix.encode()
         hits: list[Session] = []
         paths = self.month_files() + self._running_paths()
         for path in paths:
@@ -251,7 +274,7 @@ class Ledger:
             except OSError:
                 continue
             customer = None if path.parent.name == "running" else path.parent.name
-            found, problems = self._read_sessions(path, customer)
+            found, problems = self._read_sessions(path, customer, misfiled_ok=True)
             if problems and any(p.line is None or "parse" in p.message for p in problems):
                 raise SessionlogError(str(problems[0]))
             hits += [s for s in found if s.id.startswith(prefix)]
@@ -270,7 +293,9 @@ class Ledger:
                 return candidate
 
     def _index(self, path: Path, sid: str) -> tuple[str, int, dict[str, Any]]:
-        text = read_text(path) or ""
+        return self._index_in(path, read_text(path) or "", sid)
+
+    def _index_in(self, path: Path, text: str, sid: str) -> tuple[str, int, dict[str, Any]]:
         records = parse_file(path, text).get("session", []) if text.strip() else []
         for i, raw in enumerate(records):
             if raw.get("id") == sid:
@@ -296,7 +321,7 @@ class Ledger:
         """Replace `old` by `new`, moving it if its customer or month changed."""
         ensure_unlocked(old, force)
         check(new, force)
-        src, dst = self.file_of(old), self.file_of(new)
+        src, dst = self.home_of(old), self._target(old, new)
         with self.locked():
             _, index, raw = self._index(src, old.id)
             current = codec.session_from_dict(raw, old.customer, old.origin)
@@ -312,39 +337,39 @@ class Ledger:
         return new
 
     def update_many(self, changes: Sequence[tuple[Session, Session]], *, force: bool = False) -> None:
-        """Replace several records in place (same customer and month), one write per file."""
+        """Replace several records where they are; every file is checked before any is written."""
         by_file: dict[Path, list[tuple[Session, Session]]] = {}
         for old, new in changes:
             ensure_unlocked(old, force)
             check(new, force)
-            if self.file_of(old) != self.file_of(new):
+            if self._target(old, new) != self.home_of(old):
                 raise SessionlogError(f"session {old.id}: a batch change cannot move a record")
-            by_file.setdefault(self.file_of(old), []).append((old, new))
+            by_file.setdefault(self.home_of(old), []).append((old, new))
         with self.locked():
+            texts: dict[Path, str] = {}
             for path, pairs in by_file.items():
-
-                def change(text: str, path: Path = path, pairs: list[tuple[Session, Session]] = pairs) -> str:
-                    for old, new in pairs:
-                        records = tomltext.parse(text).get("session", [])
-                        index = next((i for i, r in enumerate(records) if r.get("id") == old.id), None)
-                        if index is None or codec.session_from_dict(records[index], old.customer, None) != old:
-                            raise SessionlogError(f"session {old.id} was changed meanwhile; try again")
-                        merged = codec.merge_record(records[index], codec.session_to_dict(new), codec.SESSION_KEYS)
-                        text = tomltext.replace_record(text, index, merged, str(path))
-                    return text
-
-                self._rewrite(path, change)
+                text = read_text(path) or ""
+                parse_file(path, text)
+                for old, new in pairs:
+                    _, index, raw = self._index_in(path, text, old.id)
+                    if codec.session_from_dict(raw, old.customer, None) != old:
+                        raise SessionlogError(f"session {old.id} was changed meanwhile; try again")
+                    merged = codec.merge_record(raw, codec.session_to_dict(new), codec.SESSION_KEYS)
+                    text = tomltext.replace_record(text, index, merged, str(path))
+                texts[path] = text
+            for path, text in texts.items():
+                write_atomic(path, text)
 
     def delete(self, s: Session, *, force: bool = False) -> None:
         ensure_unlocked(s, force)
-        path = self.file_of(s)
+        path = self.home_of(s)
         with self.locked():
             _, index, _ = self._index(path, s.id)
             self._rewrite(path, lambda t: tomltext.replace_record(t, index, None, str(path)))
 
     def record_text(self, s: Session) -> str:
         """The record as it stands in its file, comments and all, for an editor."""
-        path = self.file_of(s)
+        path = self.home_of(s)
         text, index, _ = self._index(path, s.id)
         lines = text.splitlines(keepends=True)
         blocks, _ = tomltext.split_records(lines)
@@ -369,7 +394,7 @@ class Ledger:
             raise SessionlogError("the id of a record cannot be changed")
         ensure_unlocked(old, force)
         check(new, force)
-        src, dst = self.file_of(old), self.file_of(new)
+        src, dst = self.home_of(old), self._target(old, new)
         with self.locked():
             _, index, current = self._index(src, old.id)
             if codec.session_from_dict(current, old.customer, old.origin) != old:

@@ -110,7 +110,7 @@ def split_records(lines: list[str], table: str = "session") -> tuple[list[Block]
     start: int | None = None
     first = len(lines)
     for i, line in enumerate(lines):
-        m = _HEADER.match(line)
+        m = _HEADER.match(line.rstrip("\r\n"))
         if not m or len(m.group(1)) != len(m.group(3)):
             continue
         name = m.group(2)
@@ -132,7 +132,7 @@ def _key_spans(lines: list[str], start: int, end: int) -> dict[str, tuple[int, i
     starts: list[tuple[str, int]] = []
     stop = end
     for i in range(start, end):
-        if _HEADER.match(lines[i]) and i > start:
+        if _HEADER.match(lines[i].rstrip("\r\n")) and i > start:
             stop = i  # a sub-table: its keys are not ours
             break
         m = _KEY_LINE.match(lines[i])
@@ -247,7 +247,7 @@ def set_top_level(text: str, new: Mapping[str, Any], path: str) -> str:
     doc = parse(text) if text.strip() else {}
     lines = text.splitlines(keepends=True)
     nl = newline_of(text)
-    first_table = next((i for i, ln in enumerate(lines) if _HEADER.match(ln)), len(lines))
+    first_table = next((i for i, ln in enumerate(lines) if _HEADER.match(ln.rstrip("\r\n"))), len(lines))
     old = {k: v for k, v in doc.items() if not isinstance(v, dict) and not _is_table_array(v)}
     tables = {k: v for k, v in doc.items() if k not in old}
     expect = {**tables, **new}

@@ -1,0 +1,165 @@
+"""Shared fixtures for the CLI and store tests: a ledger in tmp_path and a way to run the CLI on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from sessionlog.cli.app import app
+
+SUPPORTER = "Klaus Hörner"
+# A Tuesday in March 2024, winter time in Berlin.
+NOW = "2024-03-05T12:00:00+01:00"
+SETTINGS = 'timezone = "Europe/Berlin"\n'
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file (path -> bytes) and folder (path/ -> b"") under `directory`, to prove nothing changed.
+
+    The lock file is left out: it is how writers take turns, not ledger content.
+    """
+    out: dict[str, bytes] = {}
+    for p in sorted(directory.rglob("*")):
+        name = p.relative_to(directory).as_posix()
+        if p.is_dir():
+            out[name + "/"] = b""
+        elif p.name != ".sessionlog.lock":
+            out[name] = p.read_bytes()
+    return out
+
+
+def console_script() -> str:
+    """The installed `sessionlog` entry point of the environment running the tests."""
+    beside = Path(sys.executable).parent / "sessionlog"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("sessionlog")
+    assert found, "the sessionlog console script is not installed"
+    return found
+
+
+def assert_one_error(result: Result, code: int = 1) -> str:
+    """A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    return lines[0]
+
+
+@dataclass
+class Ledger:
+    """A ledger folder in tmp_path and the CLI pointed at it."""
+
+    root: Path
+    tmp: Path
+
+    def env(self, *, supporter: str = SUPPORTER, now: str | None = NOW, **extra: str | None) -> dict[str, str | None]:
+        return {
+            "SESSIONLOG_LEDGER": str(self.root),
+            "SESSIONLOG_SUPPORTER": supporter,
+            "SESSIONLOG_NOW": now,
+            # No user config of the machine running the tests may leak in.
+            "SESSIONLOG_CONFIG": str(self.tmp / "no-user-config.toml"),
+            "VISUAL": None,
+            **extra,
+        }
+
+    def run(
+        self,
+        *args: str,
+        supporter: str = SUPPORTER,
+        now: str | None = NOW,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+    ) -> Result:
+        result = CliRunner().invoke(
+            app, list(args), env={**self.env(supporter=supporter, now=now), **(env or {})}, input=input
+        )
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a crash shows its traceback in the test report
+        return result
+
+    def ok(self, *args: str, **kwargs: Any) -> Result:
+        """Run a command that must succeed."""
+        result = self.run(*args, **kwargs)
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+        return result
+
+    def add(self, customer: str, start: str, end: str, *more: str, **kwargs: Any) -> str:
+        """Record a finished session; returns its id (the only line `add` prints on stdout)."""
+        result = self.ok("add", customer, "--start", start, "--end", end, *more, **kwargs)
+        return result.stdout.strip()
+
+    def json(self, *args: str, **kwargs: Any) -> Any:
+        result = self.ok(*args, "--format", "json", **kwargs)
+        return json.loads(result.stdout)
+
+    def sessions(self, period: str = "2024-03", **kwargs: Any) -> list[dict[str, Any]]:
+        return self.json("list", period, **kwargs)
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    def month(self, customer: str, month: str) -> Path:
+        return self.root / "customers" / customer / f"{month}.toml"
+
+    def records(self, customer: str, month: str) -> list[dict[str, Any]]:
+        """The [[session]] tables of a month file, read with tomllib (not with our own code)."""
+        with self.month(customer, month).open("rb") as f:
+            return list(tomllib.load(f).get("session", []))
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return path
+
+    def snapshot(self) -> dict[str, bytes]:
+        return snapshot(self.root)
+
+    def refused(self, *args: str, code: int = 1, **kwargs: Any) -> str:
+        """Run a command that must be refused without touching the ledger; returns the error line."""
+        before = self.snapshot()
+        result = self.run(*args, **kwargs)
+        line = assert_one_error(result, code)
+        assert self.snapshot() == before, f"{args} changed the ledger"
+        return line
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
+    for name in ("SESSIONLOG_LEDGER", "SESSIONLOG_SUPPORTER", "SESSIONLOG_NOW", "SESSIONLOG_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "ledger"
+    root.mkdir()
+    (root / "sessionlog.toml").write_text(SETTINGS, encoding="utf-8")
+    return Ledger(root, tmp_path)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a subprocess of the installed console script (for the few real-process tests)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONLOG_")}
+    env.update(
+        SESSIONLOG_LEDGER=str(tmp_path / "ledger"),
+        SESSIONLOG_SUPPORTER=SUPPORTER,
+        SESSIONLOG_CONFIG=str(tmp_path / "no-user-config.toml"),
+        PYTHONIOENCODING="utf-8",
+    )
+    (tmp_path / "ledger").mkdir(exist_ok=True)
+    (tmp_path / "ledger" / "sessionlog.toml").write_text(SETTINGS, encoding="utf-8")
+    return env

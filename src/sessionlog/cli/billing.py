@@ -245,6 +245,9 @@ def report(
     e = env(ctx)
     chosen = select_period(e, period, from_, to)
     sessions, lines = load(e, chosen, customer)
+    for s in sessions:
+        if s.running:
+            say(f"warning: the session {s.id} of {s.supporter} for {s.customer} is still running and not included")
     picked = [lines[s.id] for s in sessions if s.id in lines]
     rows = summarize(picked, by, e.tz)
     everything = total(picked)

@@ -93,14 +93,14 @@ def check(ctx: typer.Context) -> None:
             problems.append(Problem(first[0], int(first[1]) if first[1].isdigit() else None,
                                     f"id {sid} is used {len(places)} times: {', '.join(places)}"))  # fmt: skip
     try:
-        running = ledger.all_running()
+        running = ledger.timers.all()
     except Exception as exc:
         problems.append(Problem(str(ledger.root / "running"), None, str(exc)))
         running = []
     now = e.now()
     for s in running:
         if s.net_duration(now) > MAX_SESSION:
-            problems.append(Problem(str(ledger.running_file(s.supporter)), 1,
+            problems.append(Problem(str(ledger.timers.file(s.supporter)), 1,
                                     f"the timer of {s.supporter} has been running for over 24 hours"))  # fmt: skip
     _report(problems, len(sessions))
 

@@ -139,7 +139,7 @@ def _month_lines(e: Env, month: str, keys: list[str] | None, *, strict: bool) ->
         if Path(p.path).parent.name in billed:  # its rates are unknown: no statement beats a wrong one
             fail(f"{p} (fix it before invoicing)")
     running = [
-        s for s in ledger.all_running() if month_key(s.start, e.tz) == month and (keys is None or s.customer in keys)
+        s for s in ledger.timers.all() if month_key(s.start, e.tz) == month and (keys is None or s.customer in keys)
     ]
     return bill(sessions, ledger.settings, customers, e.tz), running
 

@@ -86,7 +86,7 @@ def load(e: Env, period: Period, customer: str | None) -> tuple[list[Session], d
     sessions, problems = ledger.sessions(months, keys)
     for p in problems:
         say(f"warning: {p} (skipped)")
-    running = [s for s in ledger.all_running() if keys is None or s.customer in keys]
+    running = [s for s in ledger.timers.all() if keys is None or s.customer in keys]
     customers, broken = ledger.customers()
     for p in broken:
         say(f"warning: {p} (its sessions are billed at the ledger's default rules)")

@@ -171,7 +171,7 @@ def _edit_running(e: Env, old: Session, changes: dict[str, object]) -> None:
         fail(f"{old.id} is running: stop it to set its end; its supporter cannot change")
     new = old.evolve(**changes)
     check(new, force=True)
-    e.ledger.save_running(new)
+    e.ledger.timers.save(new)
     say(f"changed the running session {new.id}")
 
 

@@ -37,7 +37,7 @@ def _clock(moment: datetime, ctx: typer.Context) -> str:
 
 def _running(ctx: typer.Context) -> Session:
     e = env(ctx)
-    s = e.ledger.running(e.supporter)
+    s = e.ledger.timers.of(e.supporter)
     if s is None:
         fail(f"nothing is running for {e.supporter} (start one with: sessionlog start CUSTOMER)")
     return s
@@ -62,7 +62,7 @@ def start(
     ledger = e.ledger
     moment = e.moment(at)
     with ledger.locked():
-        running = ledger.running(e.supporter)
+        running = ledger.timers.of(e.supporter)
         if running is not None and not switch:
             fail(
                 f"a session for {running.customer} is running since {_clock(running.start, ctx)} "
@@ -89,9 +89,9 @@ def start(
         if is_new:
             e.create_customer(key, customer)
         if running is not None:
-            done = ledger.finish_running(running, _close(running, moment))
+            done = ledger.timers.finish(running, _close(running, moment))
             say(f"stopped {done.customer} after {format_duration(done.net_duration())} ({done.id})")
-        saved = ledger.save_running(session, new=True)
+        saved = ledger.timers.save(session, new=True)
     say(f"started {saved.customer} at {_clock(saved.start, ctx)} ({saved.id})")
 
 
@@ -129,7 +129,7 @@ def stop(
         final = final.evolve(billable=False, free_reason=free)
     elif billable:
         final = final.evolve(billable=True, free_reason=None)
-    done = e.ledger.finish_running(s, final, force=force)
+    done = e.ledger.timers.finish(s, final, force=force)
     say(f"stopped {done.customer}: {format_duration(done.net_duration())} worked ({done.id})")
 
 
@@ -143,7 +143,7 @@ def pause(ctx: typer.Context, at: At = None) -> None:
     last = s.pauses[-1].end if s.pauses else s.start
     if last is not None and moment < last:
         fail(f"the pause cannot start at {_clock(moment, ctx)}, before {_clock(last, ctx)}")
-    e.ledger.save_running(s.evolve(pauses=(*s.pauses, Pause(moment))))
+    e.ledger.timers.save(s.evolve(pauses=(*s.pauses, Pause(moment))))
     say(f"paused {s.customer} at {_clock(moment, ctx)}")
 
 
@@ -157,7 +157,7 @@ def resume(ctx: typer.Context, at: At = None) -> None:
     began = s.pauses[-1].start
     if moment <= began:
         fail(f"resume at {_clock(moment, ctx)} must be after the pause began ({_clock(began, ctx)})")
-    e.ledger.save_running(s.evolve(pauses=(*s.pauses[:-1], Pause(began, moment))))
+    e.ledger.timers.save(s.evolve(pauses=(*s.pauses[:-1], Pause(began, moment))))
     say(f"resumed {s.customer} at {_clock(moment, ctx)}")
 
 
@@ -165,7 +165,7 @@ def cancel(ctx: typer.Context) -> None:
     """Throw your running session away without recording it."""
     e = env(ctx)
     s = _running(ctx)
-    e.ledger.drop_running(s)
+    e.ledger.timers.drop(s)
     say(f"cancelled the session for {s.customer} started {_clock(s.start, ctx)} ({s.id})")
 
 
@@ -177,9 +177,9 @@ def status(
     e = env(ctx)
     now = e.now()
     if all_:
-        sessions = e.ledger.all_running()
+        sessions = e.ledger.timers.all()
     else:
-        mine = e.ledger.running(e.supporter)
+        mine = e.ledger.timers.of(e.supporter)
         sessions = [mine] if mine else []
     if not sessions:
         say("nothing is running" + ("" if all_ else f" for {e.supporter}"))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.model import (
     Customer,
@@ -21,32 +21,19 @@ from sessionlog.model import (
     Settings,
     check_customer_key,
     month_key,
-    slug,
-    validate_session,
 )
 from sessionlog.store import codec, tomltext
 from sessionlog.store.files import ledger_lock, read_text, remove, write_atomic
+from sessionlog.store.validate import FileBroken, check, ensure_unlocked, parse_file
+
+if TYPE_CHECKING:
+    from sessionlog.store.timers import Timers
 
 SETTINGS_FILE = "sessionlog.toml"
 CUSTOMER_FILE = "customer.toml"
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
 ID_LENGTH = 8  # 40 bits: a 100 000-session ledger has a 0.5 % chance of any collision at all
 _MONTH_FILE = re.compile(r"^\d{4}-\d{2}\.toml$")
-
-
-class FileBroken(SessionlogError):
-    """A ledger file that does not parse; it is never written to."""
-
-    def __init__(self, path: Path, line: int | None, message: str) -> None:
-        self.problem = Problem(str(path), line, message)
-        super().__init__(f"{self.problem} (fix it by hand; sessionlog will not write to this file until it parses)")
-
-
-def parse_file(path: Path, text: str) -> dict[str, Any]:
-    try:
-        return tomltext.parse(text)
-    except tomltext.TomlError as exc:
-        raise FileBroken(path, exc.line, str(exc)) from None
 
 
 class Ledger:
@@ -65,9 +52,6 @@ class Ledger:
 
     def month_file(self, key: str, month: str) -> Path:
         return self.customers_dir / key / f"{month}.toml"
-
-    def running_file(self, supporter: str) -> Path:
-        return self.root / "running" / f"{slug(supporter)}.toml"
 
     def file_of(self, s: Session) -> Path:
         """Where a record belongs: its customer's file for the month it started in."""
@@ -96,6 +80,12 @@ class Ledger:
             return codec.settings_from_dict(parse_file(path, text))
         except codec.Invalid as exc:
             raise SessionlogError(f"{path}: {exc}") from None
+
+    @cached_property
+    def timers(self) -> Timers:
+        from sessionlog.store.timers import Timers
+
+        return Timers(self)
 
     @cached_property
     def tz(self) -> tzinfo:
@@ -196,7 +186,7 @@ class Ledger:
 
     # --- sessions ----------------------------------------------------------------------
 
-    def _read_sessions(
+    def read_sessions(
         self, path: Path, customer: str | None, *, misfiled_ok: bool = False
     ) -> tuple[list[Session], list[Problem]]:
         text = read_text(path)
@@ -254,7 +244,7 @@ class Ledger:
         sessions: list[Session] = []
         problems: list[Problem] = []
         for path in self.month_files(months, customers):
-            s, p = self._read_sessions(path, path.parent.name)
+            s, p = self.read_sessions(path, path.parent.name)
             sessions += s
             problems += p
         return sessions, problems
@@ -266,7 +256,7 @@ class Ledger:
             raise SessionlogError("give a session id or a unique prefix of it")
         needle = prefix.encode()
         hits: list[Session] = []
-        paths = self.month_files() + self._running_paths()
+        paths = self.month_files() + self.timers.paths()
         for path in paths:
             try:
                 if needle not in path.read_bytes():
@@ -274,7 +264,7 @@ class Ledger:
             except OSError:
                 continue
             customer = None if path.parent.name == "running" else path.parent.name
-            found, problems = self._read_sessions(path, customer, misfiled_ok=True)
+            found, problems = self.read_sessions(path, customer, misfiled_ok=True)
             if problems and any(p.line is None or "parse" in p.message for p in problems):
                 raise SessionlogError(str(problems[0]))
             hits += [s for s in found if s.id.startswith(prefix)]
@@ -286,7 +276,7 @@ class Ledger:
         return hits[0]
 
     def new_id(self, taken: Iterable[str] = ()) -> str:
-        used = set(taken) | {s.id for s in self.all_running()}
+        used = set(taken) | {s.id for s in self.timers.all()}
         while True:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
             if candidate not in used:
@@ -405,80 +395,6 @@ class Ledger:
                 self._rewrite(dst, lambda t: tomltext.append_record(t, raw, str(dst)))
                 self._rewrite(src, lambda t: tomltext.replace_record(t, index, None, str(src)))
         return new
-
-    # --- running timers ----------------------------------------------------------------
-
-    def _running_paths(self) -> list[Path]:
-        folder = self.root / "running"
-        try:
-            return sorted(folder / e.name for e in os.scandir(folder) if e.name.endswith(".toml"))
-        except FileNotFoundError:
-            return []
-
-    def running(self, supporter: str) -> Session | None:
-        path = self.running_file(supporter)
-        sessions, problems = self._read_sessions(path, None)
-        if problems:
-            raise SessionlogError(f"{problems[0]} (fix or delete that file)")
-        return sessions[0] if sessions else None
-
-    def all_running(self) -> list[Session]:
-        found: list[Session] = []
-        for path in self._running_paths():
-            sessions, problems = self._read_sessions(path, None)
-            if problems:
-                raise SessionlogError(f"{problems[0]} (fix or delete that file)")
-            found += sessions
-        return found
-
-    def save_running(self, s: Session, *, new: bool = False) -> Session:
-        """Write the supporter's running session; `new` refuses if one is running already."""
-        path = self.running_file(s.supporter)
-        with self.locked():
-            current = self.running(s.supporter)
-            if new and current is not None:
-                raise SessionlogError(f"a session for {current.customer} is running already ({current.id})")
-            if not new and (current is None or current.id != s.id):
-                raise SessionlogError("the running session was changed meanwhile; try again")
-            if not s.id:
-                s = s.evolve(id=self.new_id())
-            check(s, force=True)
-            record = codec.session_to_dict(s, with_customer=True)
-            write_atomic(path, tomltext.format_table(record, "[[session]]"))
-        return s
-
-    def finish_running(self, running: Session, final: Session, *, force: bool = False) -> Session:
-        """Move the stopped session into its month file, then drop the timer."""
-        with self.locked():
-            current = self.running(running.supporter)
-            if current is None or current.id != running.id:
-                raise SessionlogError("the running session was changed meanwhile; try again")
-            path = self.file_of(final)
-            text = read_text(path) or ""
-            done = text.strip() and any(r.get("id") == final.id for r in parse_file(path, text).get("session", []))
-            if not done:  # a crash after the append but before the removal must not duplicate
-                self.add(final, force=force)
-            remove(self.running_file(running.supporter))
-        return final
-
-    def drop_running(self, running: Session) -> None:
-        with self.locked():
-            current = self.running(running.supporter)
-            if current is None or current.id != running.id:
-                raise SessionlogError("the running session was changed meanwhile; try again")
-            remove(self.running_file(running.supporter))
-
-
-def check(s: Session, force: bool = False) -> None:
-    """Raise the first thing wrong with a record, as the store would before writing it."""
-    errors = validate_session(s, force=force)
-    if errors:
-        raise SessionlogError(errors[0])
-
-
-def ensure_unlocked(s: Session, force: bool) -> None:
-    if s.invoice and not force:
-        raise SessionlogError(f"session {s.id} is locked: it was invoiced as {s.invoice} (use --force to change it)")
 
 
 def read_user_config(path: Path) -> dict[str, Any]:

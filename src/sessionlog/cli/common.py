@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from sessionlog.model import Customer, SessionlogError, check_customer_key, close_keys
+from sessionlog.model import Customer, Session, SessionlogError, check_customer_key, close_keys
 from sessionlog.store import Ledger
 
 
@@ -160,6 +160,37 @@ class Env:
                     f"unknown customer {key!r}; did you mean {' or '.join(near)}? (use --new to create {key!r})"
                 )
         return key, True
+
+    def new_session(
+        self,
+        key: str,
+        start: datetime,
+        end: datetime | None,
+        *,
+        contact: str | None,
+        machine: str | None,
+        channel: str | None,
+        ticket: str | None,
+        tags: list[str] | None,
+        note: str | None,
+        free: str | None,
+    ) -> Session:
+        """A new record of this supporter from the options `start` and `add` share."""
+        return Session(
+            id="",
+            customer=key,
+            start=start,
+            end=end,
+            supporter=self.supporter,
+            contact=contact,
+            machine=machine,
+            channel=channel or "remote",
+            note=note or "",
+            billable=free is None,
+            free_reason=free,
+            tags=tuple(tags or ()),
+            ticket=ticket,
+        )
 
     def create_customer(self, key: str, name: str) -> None:
         self.ledger.save_customer(Customer(key, name=name.strip()), create=True)

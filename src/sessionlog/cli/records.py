@@ -83,21 +83,10 @@ def add(
     ended = _end(e, began, end, duration)
     with e.ledger.locked():
         key, is_new = e.customer_key(customer, create=True, new=new)
-        s = Session(
-            id="",
-            customer=key,
-            start=began,
-            end=ended,
-            supporter=e.supporter,
-            contact=contact,
-            machine=machine,
-            channel=channel or "remote",
-            note=note or "",
-            billable=free is None,
-            free_reason=free,
-            tags=tuple(tag or ()),
-            ticket=ticket,
-        )
+        s = e.new_session(
+            key, began, ended, contact=contact, machine=machine, channel=channel, ticket=ticket, tags=tag, note=note,
+            free=free,
+        )  # fmt: skip
         check(s, force)
         if is_new:
             e.create_customer(key, customer)

@@ -69,20 +69,10 @@ def start(
                 f"({running.id}); stop it first, or use --switch to stop it and start this one"
             )
         key, is_new = e.customer_key(customer, create=True, new=new)
-        session = Session(
-            id="",
-            customer=key,
-            start=moment,
-            supporter=e.supporter,
-            contact=contact,
-            machine=machine,
-            channel=channel or "remote",
-            note=note or "",
-            billable=free is None,
-            free_reason=free,
-            tags=tuple(tag or ()),
-            ticket=ticket,
-        )
+        session = e.new_session(
+            key, moment, None, contact=contact, machine=machine, channel=channel, ticket=ticket, tags=tag, note=note,
+            free=free,
+        )  # fmt: skip
         check(session, force=True)
         if running is not None and moment <= running.start:
             fail(f"cannot switch at {_clock(moment, ctx)}: the running session started {_clock(running.start, ctx)}")

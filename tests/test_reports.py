@@ -11,7 +11,7 @@ import pytest
 
 from sessionlog.billing import Line, bill
 from sessionlog.model import Billed, Customer, Session, SessionlogError, Settings
-from sessionlog.reports import GROUPINGS, Row, row_as_json, summarize, total
+from sessionlog.reports import GROUPINGS, Row, row_as_json, summarize, total, totals
 
 BERLIN = ZoneInfo("Europe/Berlin")
 D = Decimal
@@ -169,7 +169,7 @@ def test_no_lines() -> None:
     assert fields(total([])) == ("total", 0, 0, 0, 0, 0, D("0.00"), {})
 
 
-def test_mixed_currencies_are_refused() -> None:
+def test_mixed_currencies_are_never_added_up() -> None:
     frozen = Billed(60, 0, 60, D("80.00"), D("80.00"), "CHF")
     lines = bill(
         [
@@ -182,8 +182,13 @@ def test_mixed_currencies_are_refused() -> None:
     )
     with pytest.raises(SessionlogError, match=r"more than one currency \(CHF, EUR\)"):
         total(lines)
-    with pytest.raises(SessionlogError, match="more than one currency"):
-        summarize(lines, "customer", BERLIN)
+    rows = summarize(lines, "customer", BERLIN)
+    # a: 60 min at the ledger's 60.00 = 60.00 EUR; b: frozen at 80.00 CHF
+    assert [(r.group, r.currency, r.amount) for r in rows] == [("acme", "CHF", D("80.00")), ("acme", "EUR", D("60.00"))]
+    assert [(r.currency, r.amount, r.sessions) for r in totals(lines)] == [
+        ("CHF", D("80.00"), 1),
+        ("EUR", D("60.00"), 1),
+    ]
 
 
 def test_row_as_json() -> None:

@@ -106,7 +106,7 @@ def rules_for(settings: Settings, customer: Customer | None) -> Rules:
         minimum=_pick(c.minimum if c else None, settings.minimum),
         included_minutes=_pick(c.included_minutes if c else None, settings.included_minutes),
         after_hours_factor=_pick(c.after_hours_factor if c else None, settings.after_hours_factor),
-        currency=settings.currency,
+        currency=_pick(c.currency if c else None, settings.currency),
     )
     check_rules(rules, f"customer {c.key}" if c else "ledger settings")
     return rules
@@ -204,7 +204,8 @@ def bill(
         net = _net(s, end)
         after_hours = is_after_hours(local, settings.business_hours, tz)
         if not s.billable:
-            lines.append(Line(s, net, 0, 0, 0, ZERO, ZERO, settings.currency, after_hours))
+            currency = _pick(customers[s.customer].currency if s.customer in customers else None, settings.currency)
+            lines.append(Line(s, net, 0, 0, 0, ZERO, ZERO, currency, after_hours))
             continue
         frozen = s.billed
         if frozen is not None:

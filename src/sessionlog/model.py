@@ -141,6 +141,7 @@ class Customer:
     minimum: int | None = None
     included_minutes: int | None = None
     after_hours_factor: Decimal | None = None
+    currency: str | None = None
     remote_ids: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()

@@ -94,19 +94,25 @@ def _groups(line: Line, by: str, tz: tzinfo) -> Iterable[str]:
 
 
 def summarize(lines: Sequence[Line], by: str, tz: tzinfo) -> list[Row]:
-    """Rows per group, sorted by group; `by` is one of GROUPINGS.
+    """Rows per group (and currency, where customers bill in different ones), sorted.
 
     Months are 'YYYY-MM' of the start in `tz`. By tag a session counts under each of its
     tags (untagged ones under '(untagged)'), so tag rows may add up to more than the total.
     """
     if by not in GROUPINGS:
         raise SessionlogError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
-    currency = _currency(lines)
-    sums: dict[str, _Sum] = {}
+    # Amounts in different currencies are never added: a group with two gets a row for each.
+    sums: dict[tuple[str, str], _Sum] = {}
     for line in lines:
         for group in _groups(line, by, tz):
-            sums.setdefault(group, _Sum()).add(line)
-    return [sums[group].row(group, currency) for group in sorted(sums)]
+            sums.setdefault((group, line.currency), _Sum()).add(line)
+    return [sums[key].row(*key) for key in sorted(sums)]
+
+
+def totals(lines: Sequence[Line]) -> list[Row]:
+    """One 'total' row per currency (usually one), each session counted once."""
+    currencies = sorted({line.currency for line in lines})
+    return [total([ln for ln in lines if ln.currency == c]) for c in currencies] or [total([])]
 
 
 def total(lines: Sequence[Line]) -> Row:

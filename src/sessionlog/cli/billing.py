@@ -41,18 +41,13 @@ INVOICE_COLUMNS = (
     Column("note", "Notiz"),
     Column("ticket", "Ticket"),
 )
+_BY_KEY = {c.key: c for c in INVOICE_COLUMNS}
+# The invoice columns that still mean something for a customer's total, and a session count.
 SUMMARY_COLUMNS = (
-    Column("invoice", "Rechnung"),
-    Column("customer", "Kunde"),
-    Column("customer_name", "Kundenname"),
+    *(_BY_KEY[k] for k in ("invoice", "customer", "customer_name")),
     Column("sessions", "Sitzungen", kind="int"),
-    Column("duration", "Dauer", kind="duration"),
-    Column("billed_minutes", "Abgerechnete Minuten", kind="int"),
-    Column("included_minutes", "Inklusivminuten", kind="int"),
-    Column("charged_minutes", "Berechnete Minuten", kind="int"),
-    Column("rate", "Stundensatz", kind="money"),
-    Column("amount", "Betrag", kind="money"),
-    Column("currency", "Währung"),
+    *(_BY_KEY[k] for k in ("duration", "billed_minutes", "included_minutes", "charged_minutes", "rate", "amount")),
+    _BY_KEY["currency"],
 )
 REPORT_COLUMNS = (
     Column("group", "Gruppe"),
@@ -220,10 +215,12 @@ def invoice(
         emit("csv", _summary_rows(shown, customers), SUMMARY_COLUMNS, profile=chosen.name)
     else:
         emit("csv", [_line_row(ln, customers, e) for ln in shown], INVOICE_COLUMNS, profile=chosen.name)
-    total = sum((ln.amount for ln in shown), start=Decimal("0.00"))
-    currency = shown[0].currency if shown else ledger.settings.currency
+    by_currency: dict[str, Decimal] = {}
+    for ln in shown:
+        by_currency[ln.currency] = by_currency.get(ln.currency, Decimal("0.00")) + ln.amount
+    money = " + ".join(f"{v} {c}" for c, v in sorted(by_currency.items())) or f"0.00 {ledger.settings.currency}"
     count = len({ln.session.customer for ln in shown})
-    say(f"{label}: {len(shown)} session(s), {count} customer(s), total {total} {currency}")
+    say(f"{label}: {len(shown)} session(s), {count} customer(s), total {money}")
 
 
 def report(
@@ -237,7 +234,7 @@ def report(
     profile: Profile = None,
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
-    from sessionlog.reports import GROUPINGS, row_as_json, summarize, total
+    from sessionlog.reports import GROUPINGS, row_as_json, summarize, totals
 
     check_format(fmt)
     if by not in GROUPINGS:
@@ -250,7 +247,7 @@ def report(
             say(f"warning: the session {s.id} of {s.supporter} for {s.customer} is still running and not included")
     picked = [lines[s.id] for s in sessions if s.id in lines]
     rows = summarize(picked, by, e.tz)
-    everything = total(picked)
+    sums = totals(picked)
 
     def shown(row: Row) -> dict[str, object]:
         free = ", ".join(
@@ -270,10 +267,10 @@ def report(
 
     emit(
         fmt,
-        [shown(r) for r in rows],
+        [shown(r) for r in rows] + ([shown(t) for t in sums] if fmt == "table" and len(sums) > 1 else []),
         REPORT_COLUMNS,
         json_rows=[row_as_json(r) for r in rows],
         profile=profile or e.ledger.settings.csv_profile,
         title=f"{chosen.label} by {by}",
-        footer=shown(everything) if fmt == "table" else None,
+        footer=shown(sums[0]) if fmt == "table" and len(sums) == 1 else None,
     )

@@ -23,6 +23,7 @@ Rounding = Annotated[str | None, typer.Option("--rounding", help="up, nearest or
 Minimum = Annotated[str | None, typer.Option("--minimum", help="Minimum billed minutes per billable session.")]
 Included = Annotated[str | None, typer.Option("--included-minutes", help="Contract minutes included per month.")]
 Factor = Annotated[str | None, typer.Option("--after-hours-factor", help="Rate factor outside business hours.")]
+Currency = Annotated[str | None, typer.Option("--currency", help='Currency code, e.g. CHF; "" for the ledger default.')]
 RemoteIds = Annotated[list[str] | None, typer.Option("--remote-id", help="TeamViewer/AnyDesk ID; repeat for more.")]
 Aliases = Annotated[list[str] | None, typer.Option("--alias", help="Another key that means this customer; repeatable.")]
 Contacts = Annotated[list[str] | None, typer.Option("--contact", help="A contact person; repeatable.")]
@@ -36,6 +37,7 @@ COLUMNS = (
     Column("minimum", "Minimum", kind="int"),
     Column("included_minutes", "Inklusivminuten", title="included", kind="int"),
     Column("after_hours_factor", "Faktor außerhalb", title="after-hours", kind="decimal"),
+    Column("currency", "Währung"),
     Column("aliases", "Aliase", kind="list"),
     Column("remote_ids", "Fernwartungs-IDs", title="remote IDs", kind="list"),
 )
@@ -67,6 +69,7 @@ def _apply(
     minimum: str | None,
     included: str | None,
     factor: str | None,
+    currency: str | None,
     remote_ids: list[str] | None,
     aliases: list[str] | None,
     contacts: list[str] | None,
@@ -85,6 +88,11 @@ def _apply(
             changes[field] = _number(text, option, whole=whole)
     if rate and changes.get("rate") is not None:
         changes["rate"] = changes["rate"].quantize(Decimal("0.01"))
+    if currency is not None:
+        code = currency.strip().upper()
+        if code and not (len(code) == 3 and code.isalpha()):
+            fail(f"--currency must be a three-letter code like EUR or CHF, not {currency!r}")
+        changes["currency"] = code or None
     if rounding is not None:
         if rounding and rounding not in ROUNDING_MODES:
             fail(f"--rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
@@ -127,6 +135,7 @@ def add(
     minimum: Minimum = None,
     included_minutes: Included = None,
     after_hours_factor: Factor = None,
+    currency: Currency = None,
     remote_id: RemoteIds = None,
     alias: Aliases = None,
     contact: Contacts = None,
@@ -138,7 +147,7 @@ def add(
         fail(f"customer {k} exists already (change it with: sessionlog customer edit {k})")
     c = _apply(
         Customer(k, name=key), name, rate, increment, rounding, minimum, included_minutes, after_hours_factor,
-        remote_id, alias, contact,
+        currency, remote_id, alias, contact,
     )  # fmt: skip
     _check(ctx, c)
     e.ledger.save_customer(c, create=True)
@@ -156,6 +165,7 @@ def edit(
     minimum: Minimum = None,
     included_minutes: Included = None,
     after_hours_factor: Factor = None,
+    currency: Currency = None,
     remote_id: RemoteIds = None,
     alias: Aliases = None,
     contact: Contacts = None,
@@ -166,8 +176,9 @@ def edit(
     old = e.ledger.customer(k)
     assert old is not None
     c = _apply(
-        old, name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, remote_id, alias, contact
-    )
+        old, name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, currency, remote_id,
+        alias, contact,
+    )  # fmt: skip
     if c == old:
         say(f"customer {k}: nothing to change")
         return
@@ -186,6 +197,7 @@ def _row(c: Customer) -> dict[str, object]:
         "minimum": c.minimum,
         "included_minutes": c.included_minutes,
         "after_hours_factor": c.after_hours_factor,
+        "currency": c.currency,
         "aliases": list(c.aliases),
         "remote_ids": list(c.remote_ids),
         "contacts": list(c.contacts),

@@ -171,7 +171,7 @@ def merge_record(raw: Mapping[str, Any], new: Mapping[str, Any], known: tuple[st
 
 
 CUSTOMER_KEYS = (
-    "name", "rate", "increment", "rounding", "minimum", "included_minutes", "after_hours_factor",
+    "name", "rate", "increment", "rounding", "minimum", "included_minutes", "after_hours_factor", "currency",
     "remote_ids", "aliases", "contacts", "machines",
 )  # fmt: skip
 
@@ -195,6 +195,7 @@ def customer_from_dict(raw: Mapping[str, Any], key: str, origin: Origin | None) 
         minimum=opt_int("minimum"),
         included_minutes=opt_int("included_minutes"),
         after_hours_factor=opt_dec("after_hours_factor"),
+        currency=_text(raw, "currency"),
         remote_ids=_strings(raw.get("remote_ids", []), "remote_ids"),
         aliases=_strings(raw.get("aliases", []), "aliases"),
         contacts=_strings(raw.get("contacts", []), "contacts"),
@@ -209,7 +210,7 @@ def customer_to_dict(c: Customer) -> dict[str, Any]:
         value = getattr(c, name)
         if value is not None:
             out[name] = str(value)
-    for name in ("increment", "rounding", "minimum", "included_minutes"):
+    for name in ("increment", "rounding", "minimum", "included_minutes", "currency"):
         if getattr(c, name) is not None:
             out[name] = getattr(c, name)
     for name in ("remote_ids", "aliases", "contacts", "machines"):

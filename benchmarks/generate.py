@@ -15,7 +15,7 @@ from sessionlog.model import Session, fixed
 from sessionlog.store import codec, tomltext
 
 NOTES = ["Drucker eingerichtet", "IE aktualisiert, Neustart", "Outlook-Profil repariert", "Backup geprüft", "WLAN"]
-SUPPORTERS = ["Klaus Hörner", "Jana Weiß", "Ömer Yılmaz", "Petra Schäfer"]
+SUPPORTERS = ["Klaus Hörner", "Jana Weiß", "Ömer Yilmaz", "Petra Schäfer"]
 
 
 def main() -> None:

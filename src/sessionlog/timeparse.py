@@ -1,4 +1,4 @@
-"""User text -> timezone-aware datetimes, durations and periods.
+"""User text -> timezone-aware datetimes and durations, and the ledger zone.
 
 Nothing here reads the clock: callers pass `now` (an aware datetime) and the ledger zone `tz`.
 Common forms are matched by small regexes; python-dateutil is only imported for the rest,
@@ -12,12 +12,14 @@ subtracts two datetimes that share a tzinfo object as wall times, so with ZoneIn
 01:30 -> 03:30 on the spring-forward night would come out as 2 hours instead of 1. With
 fixed offsets every difference is a true elapsed time, and `.isoformat()` shows the offset
 that was in force, which is what the ledger stores.
+
+Periods (2024-03, last-week, --from/--to) live in sessionlog.periods, which builds on the
+public helpers at the end of this module.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -31,21 +33,17 @@ if TYPE_CHECKING:
 # (next month, next year, UTC conversion) far away from datetime.min/max.
 MIN_YEAR = 1900
 MAX_YEAR = 2999
-# What a missing --from/--to bound becomes: earlier/later than anything a user can type.
-OPEN_START = date(MIN_YEAR, 1, 1)
-OPEN_END = date(MAX_YEAR + 1, 1, 1)
 
 _MOMENT_EXAMPLES = "e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
 _DURATION_EXAMPLES = "e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h"
-_PERIOD_EXAMPLES = "e.g. 2024-03, 03.2024, 2024, 05.03.2024, today, yesterday, week, last-week, month"
 
 # Patterns are plain strings: re's own cache compiles each on first use, so `start` and
 # `stop`, which parse nothing, do not pay for compiling all of them at import.
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*uhr)?"
 # German "14.30 Uhr" / "9 Uhr": only with "Uhr", because a bare "14.30" could be a date.
 _TIME_UHR = r"(\d{1,2})(?:\.(\d{2}))?\s*uhr"
-_ISO_DATE = r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:t|,?\s+)(.+))?"
-_GERMAN_DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:,?\s+(?:um\s+)?(.+))?"
+ISO_DATE = r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:t|,?\s+)(.+))?"
+GERMAN_DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:,?\s+(?:um\s+)?(.+))?"
 _ISO_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:z|[+-]\d{2}(?::?\d{2})?)"
 _RELATIVE = r"(?:now|jetzt)?\s*([+-])\s*(\S.*)"
 _DAY_WORD = r"(today|heute|yesterday|gestern)(?:\s+(?:um\s+)?(.+))?"
@@ -62,10 +60,6 @@ for _order, _seconds, _words in (
 ):
     for _word in _words.split():
         _DURATION_UNITS[_word] = (_order, _seconds)
-
-_MONTH_ISO = r"(\d{4})-(\d{1,2})"
-_MONTH_GERMAN = r"(\d{1,2})\.(\d{4})"
-_ISO_WEEK = r"(\d{4})-w(\d{1,2})"
 
 
 # --- zones and formatting -------------------------------------------------------------------
@@ -108,7 +102,7 @@ def ledger_zone(name: str | None) -> tzinfo:
 
 def format_local(moment: datetime, tz: tzinfo) -> str:
     """'2024-03-01 10:22': `moment` as wall time in `tz`, for tables."""
-    _require_aware(moment, "moment")
+    require_aware(moment, "moment")
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
@@ -122,12 +116,12 @@ def parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
     ISO 8601 with offset, `-15m`/`+5m`, `now`, `today|yesterday|heute|gestern [TIME]`,
     and, through dateutil, spelled-out dates such as `5 March 2024 10:22` or `5. März 2024`.
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     return _fixed(_parse_moment(text, now, tz), tz)
 
 
 def _parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
-    s = _normalize(text)
+    s = normalize(text)
     local_now = now.astimezone(tz)
     if not s:
         raise _moment_error(text)
@@ -166,24 +160,24 @@ def _parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
             moment = datetime.fromisoformat(s.upper())
         except ValueError:
             raise _moment_error(text) from None
-        _check_year(moment.year, text)
+        check_year(moment.year, text)
         # The offset fixes the instant; show it in the ledger zone.
         return moment.astimezone(tz)
 
-    m = re.fullmatch(_ISO_DATE, s)
+    m = re.fullmatch(ISO_DATE, s)
     if m:
-        day = _make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)), text)
+        day = make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)), text)
         at = _time_of_day(m.group(5), text) if m.group(5) else time(0)
         if at is not None:
             return _wall_to_aware(datetime.combine(day, at), tz, text)
 
-    m = re.fullmatch(_GERMAN_DATE, s)
+    m = re.fullmatch(GERMAN_DATE, s)
     if m:
         year = int(m.group(3))
         # Two-digit years are this century: a support ledger holds no 1990s sessions.
         if len(m.group(3)) == 2:
             year += 2000
-        day = _make_date(year, int(m.group(2)), int(m.group(1)), text)
+        day = make_date(year, int(m.group(2)), int(m.group(1)), text)
         at = _time_of_day(m.group(4), text) if m.group(4) else time(0)
         if at is not None:
             return _wall_to_aware(datetime.combine(day, at), tz, text)
@@ -246,7 +240,7 @@ def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> 
         raise SessionlogError(f"{text!r}: {a:%Y-%m-%d} is a {a:%A}")
 
     if date_given:
-        _check_year(a.year, text)
+        check_year(a.year, text)
         if a.tzinfo is not None:
             return a.astimezone(tz)
         return _wall_to_aware(a, tz, text)
@@ -288,7 +282,7 @@ def parse_duration(text: str) -> timedelta:
 
     Fractions are exact (Decimal) and the result is rounded to whole seconds.
     """
-    s = _normalize(text).replace(",", ".")
+    s = normalize(text).replace(",", ".")
     negative = s.startswith("-")
     seconds = _duration_seconds(s[1:].lstrip() if negative else s)
     if seconds is None:
@@ -331,189 +325,14 @@ def _duration_seconds(s: str) -> Decimal | None:
     return total.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-# --- periods --------------------------------------------------------------------------------
+# --- helpers (the public ones are shared with sessionlog.periods) ---------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    """A span of time [start, end) in the ledger zone, with a label for headings."""
-
-    start: datetime  # inclusive; wall time in the ledger zone with that instant's fixed offset
-    end: datetime  # exclusive; `end - start` is the true length (23 h on a spring-forward day)
-    label: str
-
-    def months(self) -> list[str]:
-        """Every 'YYYY-MM' the period touches, in order; these name the month files to read.
-
-        An open-ended period (from `period_between`) spans centuries, so for those prefer
-        listing the month files that exist and keeping those where `touches(month)` holds.
-        """
-        span = self._month_span()
-        if span is None:
-            return []
-        (year, month), (last_year, last_month) = span
-        out = []
-        while (year, month) <= (last_year, last_month):
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
-
-    def touches(self, month: str) -> bool:
-        """Whether the period overlaps the ledger month 'YYYY-MM'."""
-        span = self._month_span()
-        if span is None:
-            return False
-        (year, month_no), (last_year, last_month) = span
-        return f"{year:04d}-{month_no:02d}" <= month <= f"{last_year:04d}-{last_month:02d}"
-
-    def _month_span(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        if self.end <= self.start:
-            return None
-        # The last instant inside the period, in end's offset. Only a DST change exactly at
-        # midnight on the 1st (never in Europe) could add one harmless extra month here.
-        last = self.end - timedelta(microseconds=1)
-        return (self.start.year, self.start.month), (last.year, last.month)
-
-    def __contains__(self, moment: object) -> bool:
-        if not isinstance(moment, datetime):
-            return False
-        return self.start <= moment < self.end
-
-
-def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
-    """A named span: `2024-03`, `03.2024`, `2024`, `2024-03-05`, `05.03.2024`, `2024-W09`,
-    `today`, `yesterday`, `week`, `last-week`, `month`, `last-month`, `year`, `last-year`
-    (German: heute, gestern, woche, letzte-woche, monat, letzter-monat, jahr, letztes-jahr).
-    """
-    _require_aware(now, "now")
-    s = re.sub(r"[\s_]+", "-", _normalize(text))
-    today = now.astimezone(tz).date()
-
-    if s in ("today", "heute"):
-        return _day_period(today, tz)
-    if s in ("yesterday", "gestern"):
-        return _day_period(today - timedelta(days=1), tz)
-    if s in ("week", "this-week", "woche", "diese-woche"):
-        return _week_period(today, tz)
-    if s in ("last-week", "letzte-woche", "vorwoche"):
-        return _week_period(today - timedelta(days=7), tz)
-    if s in ("month", "this-month", "monat", "dieser-monat"):
-        return _month_period(today.year, today.month, tz)
-    if s in ("last-month", "letzter-monat", "vormonat"):
-        if today.month == 1:
-            return _month_period(today.year - 1, 12, tz)
-        return _month_period(today.year, today.month - 1, tz)
-    if s in ("year", "this-year", "jahr", "dieses-jahr"):
-        return _year_period(today.year, tz)
-    if s in ("last-year", "letztes-jahr", "vorjahr"):
-        return _year_period(today.year - 1, tz)
-
-    if re.fullmatch(r"\d{4}", s):
-        year = int(s)
-        _check_year(year, text)
-        return _year_period(year, tz)
-    if re.fullmatch(_MONTH_ISO, s) or re.fullmatch(_MONTH_GERMAN, s):
-        # Lenient about '2024-3' here; `invoice MONTH` goes through the strict month_period.
-        return _parse_month(s, text, tz, strict=False)
-    m = re.fullmatch(_ISO_WEEK, s)
-    if m:
-        year, week = int(m.group(1)), int(m.group(2))
-        _check_year(year, text)
-        try:
-            monday = date.fromisocalendar(year, week, 1)
-        except ValueError:
-            raise SessionlogError(f"{text!r}: {year} has no week {week}") from None
-        return _week_period(monday, tz)
-    m = re.fullmatch(_ISO_DATE, s)
-    if m and m.group(5) is None:
-        return _day_period(_make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)), text), tz)
-    m = re.fullmatch(_GERMAN_DATE, s)
-    if m and m.group(4) is None:
-        year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
-        return _day_period(_make_date(year, int(m.group(2)), int(m.group(1)), text), tz)
-    raise SessionlogError(f"cannot read period {text!r}; use {_PERIOD_EXAMPLES}")
-
-
-def month_period(month: str, tz: tzinfo) -> Period:
-    """The ledger month '2024-03' (or '03.2024') as a Period."""
-    return _parse_month(month.strip(), month, tz, strict=True)
-
-
-def _parse_month(s: str, text: str, tz: tzinfo, *, strict: bool) -> Period:
-    m = re.fullmatch(r"(\d{4})-(\d{2})" if strict else _MONTH_ISO, s)
-    if m:
-        year, month_no = int(m.group(1)), int(m.group(2))
-    elif m := re.fullmatch(_MONTH_GERMAN, s):
-        year, month_no = int(m.group(2)), int(m.group(1))
-    else:
-        raise SessionlogError(f"cannot read month {text!r}; use e.g. 2024-03 or 03.2024")
-    if not 1 <= month_no <= 12:
-        raise SessionlogError(f"{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024")
-    _check_year(year, text)
-    return _month_period(year, month_no, tz)
-
-
-def period_between(start: datetime | None, end: datetime | None, now: datetime, tz: tzinfo) -> Period:
-    """The span from `start` (inclusive) to `end` (exclusive), for --from/--to.
-
-    A missing bound means no bound (OPEN_START / OPEN_END midnight in `tz`). `end` is always
-    exclusive, so an `end` at local midnight does not include that day: to include a whole
-    day given as a date, the caller passes the next midnight. `now` is not needed today and
-    is accepted so callers need not change if relative defaults are added later.
-    """
-    _require_aware(now, "now")
-    lower = _midnight(OPEN_START, tz) if start is None else _in_zone(start, tz)
-    upper = _midnight(OPEN_END, tz) if end is None else _in_zone(end, tz)
-    if upper <= lower:
-        raise SessionlogError(f"the period is empty: {format_local(lower, tz)} is not before {format_local(upper, tz)}")
-    if start is None and end is None:
-        label = "all time"
-    elif end is None:
-        label = f"since {format_local(lower, tz)}"
-    elif start is None:
-        label = f"before {format_local(upper, tz)}"
-    else:
-        label = f"{format_local(lower, tz)} to {format_local(upper, tz)}"
-    return Period(lower, upper, label)
-
-
-def _day_period(day: date, tz: tzinfo) -> Period:
-    return Period(_midnight(day, tz), _midnight(day + timedelta(days=1), tz), day.isoformat())
-
-
-def _week_period(day: date, tz: tzinfo) -> Period:
-    """The ISO week (Monday to Monday) containing `day`."""
-    monday = day - timedelta(days=day.weekday())
-    iso = monday.isocalendar()
-    label = f"week {iso.year}-W{iso.week:02d}"
-    return Period(_midnight(monday, tz), _midnight(monday + timedelta(days=7), tz), label)
-
-
-def _month_period(year: int, month: int, tz: tzinfo) -> Period:
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return Period(_midnight(date(year, month, 1), tz), _midnight(following, tz), f"{year:04d}-{month:02d}")
-
-
-def _year_period(year: int, tz: tzinfo) -> Period:
-    return Period(_midnight(date(year, 1, 1), tz), _midnight(date(year + 1, 1, 1), tz), f"{year:04d}")
-
-
-def _midnight(day: date, tz: tzinfo) -> datetime:
-    """The start of `day` in `tz`: local midnight, or the first instant after it when a DST
-    change skips midnight (e.g. Chile), so periods never have gaps between them."""
-    # fold=0 reads a skipped wall time with the offset from before the change; the UTC
-    # round trip then lands on the instant of the change, shown with the new offset.
-    return _fixed(datetime.combine(day, time(0), tzinfo=tz), tz)
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _require_aware(moment: datetime, name: str) -> None:
+def require_aware(moment: datetime, name: str) -> None:
     # A programming error, not a user's: naive datetimes would be read in the machine's zone.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {moment!r}")
@@ -527,9 +346,17 @@ def _fixed(moment: datetime, tz: tzinfo) -> datetime:
     return local.replace(tzinfo=timezone(offset), fold=0)
 
 
-def _in_zone(moment: datetime, tz: tzinfo) -> datetime:
-    _require_aware(moment, "moment")
+def in_zone(moment: datetime, tz: tzinfo) -> datetime:
+    require_aware(moment, "moment")
     return _fixed(moment, tz)
+
+
+def midnight(day: date, tz: tzinfo) -> datetime:
+    """The start of `day` in `tz`: local midnight, or the first instant after it when a DST
+    change skips midnight (e.g. Chile), so periods never have gaps between them."""
+    # fold=0 reads a skipped wall time with the offset from before the change; the UTC
+    # round trip then lands on the instant of the change, shown with the new offset.
+    return _fixed(datetime.combine(day, time(0), tzinfo=tz), tz)
 
 
 def _wall_to_aware(wall: datetime, tz: tzinfo, text: str) -> datetime:
@@ -542,15 +369,15 @@ def _wall_to_aware(wall: datetime, tz: tzinfo, text: str) -> datetime:
     return back
 
 
-def _make_date(year: int, month: int, day: int, text: str) -> date:
-    _check_year(year, text)
+def make_date(year: int, month: int, day: int, text: str) -> date:
+    check_year(year, text)
     try:
         return date(year, month, day)
     except ValueError:
         raise SessionlogError(f"{text!r} is not a valid date ({_MOMENT_EXAMPLES})") from None
 
 
-def _check_year(year: int, text: str) -> None:
+def check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise SessionlogError(f"{text!r}: the year {year} is out of range ({MIN_YEAR}-{MAX_YEAR})")
 

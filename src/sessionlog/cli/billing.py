@@ -193,8 +193,8 @@ def invoice(
     ] = False,
 ) -> None:
     """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software."""
+    from sessionlog.periods import month_period
     from sessionlog.render import csv_profile
-    from sessionlog.timeparse import month_period
 
     e = env(ctx)
     ledger = e.ledger

@@ -14,7 +14,7 @@ from sessionlog.render import Column
 
 if TYPE_CHECKING:
     from sessionlog.billing import Line
-    from sessionlog.timeparse import Period
+    from sessionlog.periods import Period
 
 PeriodArg = Annotated[
     str | None,
@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
 
 def select_period(e: Env, period: str | None, start: str | None, end: str | None) -> Period:
     """The Period a command is about: PERIOD, or --from/--to, or this month."""
-    from sessionlog.timeparse import parse_moment, parse_period, period_between
+    from sessionlog.periods import parse_period, period_between
+    from sessionlog.timeparse import parse_moment
 
     now, tz = e.now(), e.tz
     if period and (start or end):
@@ -63,7 +64,8 @@ def select_period(e: Env, period: str | None, start: str | None, end: str | None
 
 def _inclusive_end(text: str, now: datetime, e: Env) -> datetime:
     """`--to 31.03.2024` means through that day: a bare date ends at the next midnight."""
-    from sessionlog.timeparse import parse_moment, parse_period
+    from sessionlog.periods import parse_period
+    from sessionlog.timeparse import parse_moment
 
     try:
         return parse_period(text, now, e.tz).end

@@ -254,3 +254,16 @@ def test_check_finds_a_record_filed_in_the_wrong_month(ledger: Ledger) -> None:
     [line] = result.stdout.splitlines()
     assert line.startswith(f"{path}:2: ")
     assert "wrongmon" in line
+
+
+def test_a_stop_interrupted_after_the_append_is_finished_without_a_duplicate(ledger: Ledger) -> None:
+    # A crash between appending the record and removing the timer leaves both; stopping again
+    # must drop the timer and keep exactly one record.
+    ledger.ok("start", "acme", "--at", "01.03.2024 10:00")
+    timer = ledger.path("running", "klaus-hoerner.toml")
+    left_behind = timer.read_bytes()
+    ledger.ok("stop", "--at", "01.03.2024 10:30")
+    timer.write_bytes(left_behind)
+    ledger.ok("stop", "--at", "01.03.2024 10:30")
+    assert [r["end"].isoformat() for r in ledger.records("acme", "2024-03")] == ["2024-03-01T10:30:00+01:00"]
+    assert not timer.exists()

@@ -120,8 +120,10 @@ def _summary_rows(lines: Sequence[Line], customers: dict[str, Customer]) -> list
     return rows
 
 
-def _month_lines(e: Env, month: str, keys: list[str] | None, *, strict: bool) -> tuple[list[Line], list[Session]]:
-    """The month's lines (all customers or `keys`), and its sessions still running."""
+def _month_lines(
+    e: Env, month: str, keys: list[str] | None, *, strict: bool
+) -> tuple[list[Line], list[Session], dict[str, Customer]]:
+    """The month's lines (all customers or `keys`), its sessions still running, and the customers."""
     ledger = e.ledger
     sessions, problems = ledger.sessions([month], keys)
     for p in problems:
@@ -136,7 +138,7 @@ def _month_lines(e: Env, month: str, keys: list[str] | None, *, strict: bool) ->
     running = [
         s for s in ledger.timers.all() if month_key(s.start, e.tz) == month and (keys is None or s.customer in keys)
     ]
-    return bill(sessions, ledger.settings, customers, e.tz), running
+    return bill(sessions, ledger.settings, customers, e.tz), running, customers
 
 
 def _finalize(e: Env, month: str, lines: list[Line]) -> None:
@@ -202,15 +204,14 @@ def invoice(
     chosen = csv_profile(profile or ledger.settings.csv_profile)  # a bad profile fails before any write
     keys = [e.customer_key(customer, create=False)[0]] if customer else None
     with ledger.locked() if finalize else nullcontext():
-        lines, running = _month_lines(e, label, keys, strict=finalize)
+        lines, running, customers = _month_lines(e, label, keys, strict=finalize)
         if finalize:
             _finalize(e, label, lines)
-            lines, running = _month_lines(e, label, keys, strict=True)
+            lines, running, customers = _month_lines(e, label, keys, strict=True)
     for s in running:
         say(f"warning: the session {s.id} of {s.supporter} for {s.customer} is still running and not included")
     _warn_late(lines, label)
     shown = [ln for ln in lines if include_free or ln.session.billable]
-    customers, _ = ledger.customers()
     if summary:
         emit("csv", _summary_rows(shown, customers), SUMMARY_COLUMNS, profile=chosen.name)
     else:

@@ -128,13 +128,13 @@ class Env:
             return moment.astimezone(self.tz)
         return datetime.now(self.tz).replace(microsecond=0)
 
-    def moment(self, text: str | None) -> datetime:
-        """The time the user gave, or now."""
+    def moment(self, text: str | None, *, now: datetime | None = None) -> datetime:
+        """The time the user gave, or now; `now` moves what "14:30" or "-15m" are read against."""
         if text is None:
             return self.now()
         from sessionlog.timeparse import parse_moment
 
-        return parse_moment(text, self.now(), self.tz)
+        return parse_moment(text, now or self.now(), self.tz)
 
     def duration(self, text: str) -> timedelta:
         from sessionlog.timeparse import parse_duration

@@ -49,13 +49,11 @@ def _end(e: Env, start: datetime, end: str | None, duration: str | None) -> date
         # Real elapsed time: the same wall clock may be 1 h or 3 h later across a DST change.
         return fixed(start) + e.duration(duration)
     if end:
-        from sessionlog.timeparse import parse_moment
-
         if not _TIME_ONLY.match(end.strip()):
             return e.moment(end)
         # A bare time is on the start's day; one earlier than the start means after midnight.
-        moment = parse_moment(end, start, e.tz)
-        return moment if moment > start else parse_moment(end, start + timedelta(days=1), e.tz)
+        moment = e.moment(end, now=start)
+        return moment if moment > start else e.moment(end, now=start + timedelta(days=1))
     fail("give --end or --duration", 2)
 
 

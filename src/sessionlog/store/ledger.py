@@ -292,8 +292,11 @@ class Ledger:
                 return text, i, raw
         raise SessionlogError(f"session {sid} is no longer in {path}; it was changed meanwhile, try again")
 
-    def add(self, s: Session, *, force: bool = False) -> Session:
-        """Validate and append a finished session to its month file; assigns an id if empty."""
+    def add(self, s: Session, *, force: bool = False, exist_ok: bool = False) -> Session:
+        """Validate and append a finished session to its month file; assigns an id if empty.
+
+        With `exist_ok`, a record with the same id already in the file is taken as written.
+        """
         path = self.file_of(s)
         with self.locked():
             text = read_text(path) or ""
@@ -301,29 +304,40 @@ class Ledger:
             if not s.id:
                 s = s.evolve(id=self.new_id(i for i in ids if isinstance(i, str)))
             elif s.id in ids:
+                if exist_ok:
+                    return s
                 raise SessionlogError(f"session id {s.id} exists already in {path}")
             check(s, force)
             record = codec.session_to_dict(s)
             self._rewrite(path, lambda t: tomltext.append_record(t, record, str(path)))
         return s
 
-    def update(self, old: Session, new: Session, *, force: bool = False) -> Session:
-        """Replace `old` by `new`, moving it if its customer or month changed."""
-        ensure_unlocked(old, force)
-        check(new, force)
+    def _unchanged(self, path: Path, text: str, old: Session) -> tuple[int, dict[str, Any]]:
+        """Where `old` stands in the file's text; refuses if someone changed it since it was read."""
+        _, index, raw = self._index_in(path, text, old.id)
+        if codec.session_from_dict(raw, old.customer, None) != old:
+            raise SessionlogError(f"session {old.id} was changed by someone else meanwhile; try again")
+        return index, raw
+
+    def _put(self, old: Session, new: Session, record_for: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Write `new` over `old`, moving it if its customer or month changed."""
         src, dst = self.home_of(old), self._target(old, new)
         with self.locked():
-            _, index, raw = self._index(src, old.id)
-            current = codec.session_from_dict(raw, old.customer, old.origin)
-            if current != old:
-                raise SessionlogError(f"session {old.id} was changed by someone else meanwhile; try again")
-            merged = codec.merge_record(raw, codec.session_to_dict(new), codec.SESSION_KEYS)
+            index, raw = self._unchanged(src, read_text(src) or "", old)
+            record = record_for(raw)
             if src == dst:
-                self._rewrite(src, lambda t: tomltext.replace_record(t, index, merged, str(src)))
+                self._rewrite(src, lambda t: tomltext.replace_record(t, index, record, str(src)))
             else:
                 # Write the new place first: a crash in between leaves a duplicate, never a loss.
-                self._rewrite(dst, lambda t: tomltext.append_record(t, merged, str(dst)))
+                self._rewrite(dst, lambda t: tomltext.append_record(t, record, str(dst)))
                 self._rewrite(src, lambda t: tomltext.replace_record(t, index, None, str(src)))
+
+    def update(self, old: Session, new: Session, *, force: bool = False) -> Session:
+        """Replace `old` by `new`; keys a person added to the record stay."""
+        ensure_unlocked(old, force)
+        check(new, force)
+        known = codec.session_to_dict(new)
+        self._put(old, new, lambda raw: codec.merge_record(raw, known, codec.SESSION_KEYS))
         return new
 
     def update_many(self, changes: Sequence[tuple[Session, Session]], *, force: bool = False) -> None:
@@ -341,9 +355,7 @@ class Ledger:
                 text = read_text(path) or ""
                 parse_file(path, text)
                 for old, new in pairs:
-                    _, index, raw = self._index_in(path, text, old.id)
-                    if codec.session_from_dict(raw, old.customer, None) != old:
-                        raise SessionlogError(f"session {old.id} was changed meanwhile; try again")
+                    index, raw = self._unchanged(path, text, old)
                     merged = codec.merge_record(raw, codec.session_to_dict(new), codec.SESSION_KEYS)
                     text = tomltext.replace_record(text, index, merged, str(path))
                 texts[path] = text
@@ -384,16 +396,7 @@ class Ledger:
             raise SessionlogError("the id of a record cannot be changed")
         ensure_unlocked(old, force)
         check(new, force)
-        src, dst = self.home_of(old), self._target(old, new)
-        with self.locked():
-            _, index, current = self._index(src, old.id)
-            if codec.session_from_dict(current, old.customer, old.origin) != old:
-                raise SessionlogError(f"session {old.id} was changed by someone else meanwhile; try again")
-            if src == dst:
-                self._rewrite(src, lambda t: tomltext.replace_record(t, index, raw, str(src)))
-            else:
-                self._rewrite(dst, lambda t: tomltext.append_record(t, raw, str(dst)))
-                self._rewrite(src, lambda t: tomltext.replace_record(t, index, None, str(src)))
+        self._put(old, new, lambda _: raw)
         return new
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from sessionlog.model import Session, SessionlogError, slug
 from sessionlog.store import codec, tomltext
-from sessionlog.store.files import read_text, remove, write_atomic
-from sessionlog.store.validate import check, parse_file
+from sessionlog.store.files import remove, write_atomic
+from sessionlog.store.validate import check
 
 if TYPE_CHECKING:
     from sessionlog.store.ledger import Ledger
@@ -67,12 +67,8 @@ class Timers:
         """Move the stopped session into its month file, then drop the timer."""
         with self.ledger.locked():
             self._current(running)
-            path = self.ledger.file_of(final)
-            text = read_text(path) or ""
-            records = parse_file(path, text).get("session", []) if text.strip() else []
             # A crash after the append but before the removal must not record it twice.
-            if not any(r.get("id") == final.id for r in records):
-                self.ledger.add(final, force=force)
+            self.ledger.add(final, force=force, exist_ok=True)
             remove(self.file(running.supporter))
         return final
 

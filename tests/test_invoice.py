@@ -353,8 +353,9 @@ def test_bad_month_is_refused_with_one_line(tmp_path: Path, month: str) -> None:
 @pytest.mark.parametrize("extra", [[], ["--summary"], ["--finalize"]])
 def test_bad_profile_is_refused_before_anything_is_written(tmp_path: Path, extra: list[str]) -> None:
     m = build_march(tmp_path)
-    line = m.book.refused("invoice", "2024-03", "--profile", "fr", *extra)
-    assert "fr" in line
+    # A value outside the choices is a usage error (exit 2), refused before the command runs.
+    line = m.book.refused("invoice", "2024-03", "--profile", "fr", *extra, code=2)
+    assert "'fr' is not one of 'de', 'en'" in line
     assert not any(r.get("invoice") for r in m.book.records("delta", "2024-03"))
 
 

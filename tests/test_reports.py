@@ -161,7 +161,7 @@ def test_a_repeated_tag_counts_once() -> None:
 def test_invalid_grouping_lists_the_choices() -> None:
     with pytest.raises(SessionlogError) as err:
         summarize(sample(), "ticket", BERLIN)
-    assert str(err.value) == "cannot group by 'ticket'; choose one of customer, supporter, month, tag, channel"
+    assert str(err.value) == "--by must be one of customer, supporter, month, tag, channel, not 'ticket'"
 
 
 def test_no_lines() -> None:

@@ -23,13 +23,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from sessionlog.model import (
-    ROUNDING_MODES,
     Billed,
     BusinessHours,
     Customer,
+    Rounding,
     Session,
     SessionlogError,
     Settings,
+    choice,
 )
 
 CENT = Decimal("0.01")
@@ -44,7 +45,7 @@ class Rules:
 
     rate: Decimal
     increment: int
-    rounding: str
+    rounding: Rounding
     minimum: int
     included_minutes: int
     after_hours_factor: Decimal
@@ -79,8 +80,7 @@ def check_rules(rules: Rules, where: str) -> None:
     """Raise SessionlogError naming `where` and the key if any rule is out of range."""
     if not _is_whole(rules.increment) or rules.increment < 1:
         raise SessionlogError(f"{where}: increment must be a whole number of minutes >= 1")
-    if rules.rounding not in ROUNDING_MODES:
-        raise SessionlogError(f"{where}: rounding must be one of {', '.join(ROUNDING_MODES)}, not {rules.rounding!r}")
+    choice(Rounding, rules.rounding, f"{where}: rounding")
     if not _is_whole(rules.minimum) or rules.minimum < 0:
         raise SessionlogError(f"{where}: minimum must be a whole number of minutes >= 0")
     if not _is_whole(rules.included_minutes) or rules.included_minutes < 0:
@@ -112,19 +112,18 @@ def rules_for(settings: Settings, customer: Customer | None) -> Rules:
     return rules
 
 
-def billed_minutes(net: timedelta, increment: int, rounding: str, minimum: int) -> int:
+def billed_minutes(net: timedelta, increment: int, rounding: Rounding | str, minimum: int) -> int:
     """Minutes to bill for `net` worked time: rounded in steps of `increment`, then the minimum."""
+    mode = rounding if isinstance(rounding, Rounding) else choice(Rounding, rounding, "rounding")
     seconds = max(0, net // _SECOND)
     step = increment * 60
-    if rounding == "up":
+    if mode is Rounding.UP:
         steps = -(-seconds // step)
-    elif rounding == "down":
+    elif mode is Rounding.DOWN:
         steps = seconds // step
-    elif rounding == "nearest":
+    else:
         # Integer form of floor(seconds / step + 1/2): exactly half a step rounds up.
         steps = (2 * seconds + step) // (2 * step)
-    else:
-        raise SessionlogError(f"rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
     return max(steps * increment, minimum)
 
 

@@ -2,26 +2,149 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, TypeVar
 
-CHANNELS = ("remote", "phone", "onsite")
-ROUNDING_MODES = ("up", "nearest", "down")
-CSV_PROFILES = ("de", "en")
 MAX_KEY_LENGTH = 64
 # Sessions longer than this are almost always a forgotten timer.
 MAX_SESSION = timedelta(hours=24)
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
 _KEY_CHARS = re.compile(r"^[\w.-]+$")
+_E = TypeVar("_E", bound=StrEnum)
+
+
+# --- choices: each rule's values live here once; option parsing and file reading use them ---
+
+
+class Rounding(StrEnum):
+    UP = "up"
+    NEAREST = "nearest"
+    DOWN = "down"
+
+
+class Channel(StrEnum):
+    REMOTE = "remote"
+    PHONE = "phone"
+    ONSITE = "onsite"
+
+
+class CsvProfileName(StrEnum):
+    DE = "de"
+    EN = "en"
+
+
+ROUNDING_MODES = tuple(Rounding)
+CHANNELS = tuple(Channel)
+CSV_PROFILES = tuple(CsvProfileName)
+
+
+def choice(kind: type[_E], value: object, name: str) -> _E:
+    """`value` as a member of the enum `kind`; SessionlogError naming `name` and the choices."""
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise SessionlogError(f"{name} must be one of {', '.join(kind)}, not {value!r}")
+
+
+def parse_decimal(value: object, name: str) -> Decimal:
+    """A finite decimal from user or file input: 95, "95.00" or "95,00"; never a float."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise SessionlogError(f'{name} must be a decimal number in quotes, like "95.00"')
+    try:
+        d = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise SessionlogError(f"{name} is not a number: {value!r}") from None
+    if not d.is_finite():
+        raise SessionlogError(f"{name} is not a number: {value!r}")
+    return d
+
+
+# --- problems: typed, so code decides by kind and never by a message's text -----------------
+
+
+class Kind(StrEnum):
+    """What a problem is about."""
+
+    INPUT = "input"  # a value the user gave is not acceptable
+    USAGE = "usage"  # options that contradict each other or are missing (exit 2)
+    BROKEN_FILE = "broken-file"  # a file that does not parse, or is not UTF-8 text
+    INVALID = "invalid"  # a record, customer or setting with a wrong field
+    MISFILED = "misfiled"  # a record in a file where it does not belong
+    DUPLICATE = "duplicate"  # an id used more than once
+    OVERLAP = "overlap"  # sessions of one supporter at the same time
+    LOCKED = "locked"  # an invoiced record, changed without --force
+    NOT_FOUND = "not-found"
+    AMBIGUOUS = "ambiguous"  # an id prefix or a name that fits several
+    EXISTS = "exists"
+    CONFLICT = "conflict"  # changed by someone else since it was read
+    BUSY = "busy"  # another process holds the ledger lock
+    UNSAFE_WRITE = "unsafe-write"  # a rewrite that could not be proven right
+    RUNNING = "running"  # a running timer in the way, or still running
+    LATE = "late"  # a session after its month was invoiced
+    STALE = "stale"  # a timer running for too long
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: its kind, where (file and line, when a file is the cause) and what.
+
+    `hint` says how to fix it. Loading returns these as data instead of raising.
+    """
+
+    kind: Kind
+    message: str
+    path: str | None = None
+    line: int | None = None
+    severity: Severity = Severity.ERROR
+    hint: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.path is not None else self.message
+        return f"{text} ({self.hint})" if self.hint else text
 
 
 class SessionlogError(Exception):
-    """A problem the user can fix; the CLI prints it as one line and exits 1."""
+    """A problem that stops a workflow; the CLI prints it as one line and exits non-zero."""
+
+    def __init__(
+        self,
+        message: str | Problem,
+        kind: Kind = Kind.INPUT,
+        *,
+        path: object | None = None,
+        line: int | None = None,
+        hint: str = "",
+    ) -> None:
+        if isinstance(message, Problem):
+            self.problem = message
+        else:
+            where = None if path is None else str(path)
+            self.problem = Problem(kind, message, where, line, hint=hint)
+        super().__init__(str(self.problem))
+
+    @property
+    def kind(self) -> Kind:
+        return self.problem.kind
 
 
 @dataclass(frozen=True)
@@ -33,19 +156,6 @@ class Origin:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem found while loading, reported instead of raised."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 def fixed(moment: datetime) -> datetime:
@@ -137,7 +247,7 @@ class Customer:
     name: str = ""
     rate: Decimal | None = None
     increment: int | None = None
-    rounding: str | None = None
+    rounding: Rounding | None = None
     minimum: int | None = None
     included_minutes: int | None = None
     after_hours_factor: Decimal | None = None
@@ -166,12 +276,12 @@ class Settings:
     currency: str = "EUR"
     rate: Decimal = Decimal("0")
     increment: int = 1
-    rounding: str = "up"
+    rounding: Rounding = Rounding.UP
     minimum: int = 0
     included_minutes: int = 0
     after_hours_factor: Decimal = Decimal("1")
     business_hours: BusinessHours = BusinessHours()
-    csv_profile: str = "en"
+    csv_profile: CsvProfileName = CsvProfileName.EN
     invoice_pattern: str = "RE-{year}-{seq:04d}"
     invoice_first: int = 1
 
@@ -250,26 +360,14 @@ def slug(text: str) -> str:
     return f"{out}-" if out.split(".")[0] in _WINDOWS_RESERVED else out
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: a transposition counts as one edit."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 def close_keys(key: str, known: list[str]) -> list[str]:
     """Known keys a typo away from `key`, closest first."""
-    limit = 1 if len(key) <= 4 else 2
-    scored = sorted((edit_distance(key, k), k) for k in known if k != key)
-    return [k for d, k in scored if d <= limit]
+    return [k for k in difflib.get_close_matches(key, known, n=3, cutoff=0.75) if k != key]
+
+
+def clock(moment: datetime, tz: tzinfo) -> str:
+    """'01.03.2024 10:22': a moment as people read it in messages."""
+    return moment.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 def month_key(moment: datetime, tz: tzinfo) -> str:

@@ -85,8 +85,19 @@ class Period:
 
 
 def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
-    """A named span: `2024-03`, `03.2024`, `2024`, `2024-03-05`, `05.03.2024`, `2024-W09`,
-    `today`, `yesterday`, `week`, `last-week`, `month`, `last-month`, `year`, `last-year`
+    """The period `text` names; SessionlogError when it names none (see `match_period`)."""
+    found = match_period(text, now, tz)
+    if found is None:
+        raise SessionlogError(f"cannot read period {text!r}; use {_PERIOD_EXAMPLES}")
+    return found
+
+
+def match_period(text: str, now: datetime, tz: tzinfo) -> Period | None:
+    """The period `text` names, None when it has no period's form, SessionlogError when it has
+    one but is impossible (`2024-13`).
+
+    Periods: `2024-03`, `03.2024`, `2024`, `2024-03-05`, `05.03.2024`, `2024-W09`, `today`,
+    `yesterday`, `week`, `last-week`, `month`, `last-month`, `year`, `last-year`
     (German: heute, gestern, woche, letzte-woche, monat, letzter-monat, jahr, letztes-jahr).
     """
     require_aware(now, "now")
@@ -135,7 +146,7 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
     if m and m.group(4) is None:
         year = int(m.group(3)) + (2000 if len(m.group(3)) == 2 else 0)
         return _day_period(make_date(year, int(m.group(2)), int(m.group(1)), text), tz)
-    raise SessionlogError(f"cannot read period {text!r}; use {_PERIOD_EXAMPLES}")
+    return None
 
 
 def month_period(month: str, tz: tzinfo) -> Period:

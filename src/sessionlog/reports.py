@@ -6,11 +6,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from sessionlog.billing import CENT, Line
-from sessionlog.model import SessionlogError
+from sessionlog.model import SessionlogError, choice
 
-GROUPINGS = ("customer", "supporter", "month", "tag", "channel")
+
+class Grouping(StrEnum):
+    CUSTOMER = "customer"
+    SUPPORTER = "supporter"
+    MONTH = "month"
+    TAG = "tag"
+    CHANNEL = "channel"
+
+
+GROUPINGS = tuple(Grouping)
 UNTAGGED = "(untagged)"
 # A free record without a reason is invalid, but a report should still show its time.
 NO_REASON = "(none)"
@@ -30,6 +40,7 @@ class Row:
     amount: Decimal
     currency: str
     free_seconds: Mapping[str, int]  # free reason -> net seconds of free sessions
+    included_minutes: int = 0  # billed minutes the contract allowance covered
 
 
 @dataclass
@@ -38,6 +49,7 @@ class _Sum:
     net_seconds: int = 0
     billable_seconds: int = 0
     billed_minutes: int = 0
+    included_minutes: int = 0
     charged_minutes: int = 0
     amount: Decimal = Decimal("0.00")
     free_seconds: dict[str, int] = field(default_factory=dict)
@@ -52,6 +64,7 @@ class _Sum:
             reason = line.session.free_reason or NO_REASON
             self.free_seconds[reason] = self.free_seconds.get(reason, 0) + seconds
         self.billed_minutes += line.billed_minutes
+        self.included_minutes += line.included_minutes
         self.charged_minutes += line.charged_minutes
         self.amount += line.amount
 
@@ -66,6 +79,7 @@ class _Sum:
             amount=self.amount,
             currency=currency,
             free_seconds=dict(sorted(self.free_seconds.items())),
+            included_minutes=self.included_minutes,
         )
 
 
@@ -99,8 +113,7 @@ def summarize(lines: Sequence[Line], by: str, tz: tzinfo) -> list[Row]:
     Months are 'YYYY-MM' of the start in `tz`. By tag a session counts under each of its
     tags (untagged ones under '(untagged)'), so tag rows may add up to more than the total.
     """
-    if by not in GROUPINGS:
-        raise SessionlogError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    choice(Grouping, by, "--by")
     # Amounts in different currencies are never added: a group with two gets a row for each.
     sums: dict[tuple[str, str], _Sum] = {}
     for line in lines:

@@ -26,7 +26,13 @@ def main_options(
     ctx: typer.Context,
     ledger: Annotated[
         Path | None,
-        typer.Option("--ledger", "-L", envvar="SESSIONLOG_LEDGER", help="The ledger folder (also $SESSIONLOG_LEDGER)."),
+        typer.Option(
+            "--ledger",
+            "-L",
+            metavar="DIR",
+            envvar="SESSIONLOG_LEDGER",
+            help="The ledger folder (also $SESSIONLOG_LEDGER).",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

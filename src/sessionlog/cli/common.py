@@ -5,29 +5,66 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
 from typer.core import TyperGroup
 
-from sessionlog.model import Customer, Session, SessionlogError, check_customer_key, close_keys
+from sessionlog.app.context import Context
+from sessionlog.model import Channel, CsvProfileName, Kind, Problem, SessionlogError
+from sessionlog.render import Format
 from sessionlog.store import Ledger
+
+# Exit codes: 1 for a problem with the input or the ledger, 2 for a usage error.
+USAGE_KINDS = frozenset({Kind.USAGE})
 
 
 class Group(TyperGroup):
-    """Turns library errors into one line on stderr and exit 1, for every command below."""
+    """Library errors and usage errors become one `error:` line on stderr, for every command."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SessionlogError as exc:
-            fail(str(exc))
+            fail(str(exc), 2 if exc.kind in USAGE_KINDS else 1)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def run() -> Any:
+            return super(Group, self).main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+
+        if not standalone_mode:
+            return run()
+        try:
+            code = run()
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # the help text itself
+            sys.exit(exc.exit_code)
+        except click.exceptions.ClickException as exc:
+            # A usage error: one line, like every other error, instead of click's usage block.
+            command = getattr(getattr(exc, "ctx", None), "command_path", None)
+            where = f" (see: {command} --help)" if command else ""
+            print(f"error: {exc.format_message()}{where}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print("error: aborted", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def new_app(help: str) -> typer.Typer:
@@ -38,6 +75,7 @@ def new_app(help: str) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
 
 
@@ -46,26 +84,59 @@ def say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def warn(problems: Sequence[Problem]) -> None:
+    for p in problems:
+        say(f"warning: {p}")
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(code)
 
 
-# Options used by several commands, defined once.
-At = Annotated[str | None, typer.Option("--at", help="When: 14:30, -15m, 01.03.2024 10:22, yesterday 16:00 …")]
-Note = Annotated[str | None, typer.Option("--note", "-n", help="What was done.")]
-Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")]
+# Options used by several commands, defined once. Choices come from the enums of the rules
+# they name, so --help lists the values and shell completion offers them.
+At = Annotated[
+    str | None, typer.Option("--at", metavar="WHEN", help="When: 14:30, -15m, 01.03.2024 10:22, yesterday 16:00 …")
+]
+Note = Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="What was done.")]
+Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag; repeat for more.")]
 Free = Annotated[
     str | None, typer.Option("--free", metavar="REASON", help="Not billable, and why: warranty, goodwill, internal …")
 ]
-Contact = Annotated[str | None, typer.Option("--contact", help="The person at the customer.")]
-Machine = Annotated[str | None, typer.Option("--machine", help="The computer worked on.")]
-Channel = Annotated[str | None, typer.Option("--channel", help="remote, phone or onsite.")]
-Ticket = Annotated[str | None, typer.Option("--ticket", help="A ticket number.")]
+Billable = Annotated[bool, typer.Option("--billable", help="Make it billable after all.")]
+Contact = Annotated[str | None, typer.Option("--contact", metavar="NAME", help="The person at the customer.")]
+Machine = Annotated[str | None, typer.Option("--machine", metavar="NAME", help="The computer worked on.")]
+ChannelOpt = Annotated[Channel | None, typer.Option("--channel", help="How the work was done.")]
+Ticket = Annotated[str | None, typer.Option("--ticket", metavar="TICKET", help="A ticket number.")]
 Force = Annotated[bool, typer.Option("--force", help="Allow sessions over 24 h and changes to invoiced records.")]
 NewCustomer = Annotated[bool, typer.Option("--new", help="Create the customer even if the key looks like a typo.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+Profile = Annotated[
+    CsvProfileName | None, typer.Option("--profile", help="CSV profile (default: the ledger's csv.profile).")
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")]
+
+
+def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Customer keys for shell completion; nothing (not an error) where the ledger cannot be read."""
+    try:
+        root = ctx.find_root()
+        ledger_arg = root.params.get("ledger") if root.params else None
+        keys = Env(ledger_arg).ledger.customers.keys()
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [k for k in keys if k.startswith(incomplete.lower())]
+
+
+CustomerArg = Annotated[
+    str,
+    typer.Argument(metavar="CUSTOMER", help="Customer key or alias, e.g. ACME.", autocompletion=complete_customer),
+]
+CustomerOpt = Annotated[
+    str | None,
+    typer.Option("--customer", "-c", metavar="KEY", help="Only this customer.", autocompletion=complete_customer),
+]
 
 
 def _user_config_file() -> Path:
@@ -111,11 +182,8 @@ class Env:
             name = getpass.getuser()
         return name.strip()
 
-    @property
-    def tz(self) -> tzinfo:
-        return self.ledger.tz
-
     def now(self) -> datetime:
+        """The current instant (aware); the workflows show it in the ledger's zone."""
         # SESSIONLOG_NOW pins the clock for reproducible scripts and the README's examples.
         pinned = os.environ.get("SESSIONLOG_NOW")
         if pinned:
@@ -125,90 +193,20 @@ class Env:
                 fail(f"SESSIONLOG_NOW={pinned!r} is not an ISO date-time with offset")
             if moment.utcoffset() is None:
                 fail(f"SESSIONLOG_NOW={pinned!r} needs a UTC offset")
-            return moment.astimezone(self.tz)
-        return datetime.now(self.tz).replace(microsecond=0)
+            return moment
+        return datetime.now(UTC).replace(microsecond=0)
 
-    def moment(self, text: str | None, *, now: datetime | None = None) -> datetime:
-        """The time the user gave, or now; `now` moves what "14:30" or "-15m" are read against."""
-        if text is None:
-            return self.now()
-        from sessionlog.timeparse import parse_moment
-
-        return parse_moment(text, now or self.now(), self.tz)
-
-    def duration(self, text: str) -> timedelta:
-        from sessionlog.timeparse import parse_duration
-
-        return parse_duration(text)
-
-    def customer_key(self, text: str, *, create: bool, new: bool = False) -> tuple[str, bool]:
-        """The key of an existing customer (by key or alias), or a new key and True if `create`.
-
-        A new key close to an existing one is refused unless `new`, to catch typos.
-        """
-        ledger = self.ledger
-        found = ledger.resolve_customer(text)
-        if found is not None:
-            return found, False
-        key = check_customer_key(text)
-        if not create:
-            raise SessionlogError(f"no customer {key!r}{_did_you_mean(ledger, key)}")
-        if not new:
-            near = _near(ledger, key)
-            if near:
-                raise SessionlogError(
-                    f"unknown customer {key!r}; did you mean {' or '.join(near)}? (use --new to create {key!r})"
-                )
-        return key, True
-
-    def new_session(
-        self,
-        key: str,
-        start: datetime,
-        end: datetime | None,
-        *,
-        contact: str | None,
-        machine: str | None,
-        channel: str | None,
-        ticket: str | None,
-        tags: list[str] | None,
-        note: str | None,
-        free: str | None,
-    ) -> Session:
-        """A new record of this supporter from the options `start` and `add` share."""
-        return Session(
-            id="",
-            customer=key,
-            start=start,
-            end=end,
-            supporter=self.supporter,
-            contact=contact,
-            machine=machine,
-            channel=channel or "remote",
-            note=note or "",
-            billable=free is None,
-            free_reason=free,
-            tags=tuple(tags or ()),
-            ticket=ticket,
-        )
-
-    def create_customer(self, key: str, name: str) -> None:
-        self.ledger.save_customer(Customer(key, name=name.strip()), create=True)
-        say(f"created customer {key} (fill in the details with: sessionlog customer edit {key} --name …)")
-
-
-def _near(ledger: Ledger, key: str) -> list[str]:
-    keys = ledger.customer_keys()
-    aliases = {a.lower(): c.key for c in ledger.customers()[0].values() for a in c.aliases}
-    return list(dict.fromkeys(aliases.get(k, k) for k in close_keys(key, keys + list(aliases))))
-
-
-def _did_you_mean(ledger: Ledger, key: str) -> str:
-    near = _near(ledger, key)
-    return f"; did you mean {' or '.join(near)}?" if near else ""
+    @cached_property
+    def context(self) -> Context:
+        """What the workflows are given; the clock is read once per command."""
+        return Context(self.ledger, self.supporter, self.now())
 
 
 def env(ctx: typer.Context) -> Env:
     obj = ctx.find_root().obj
     assert isinstance(obj, Env)
     return obj
+
+
+def app_context(ctx: typer.Context) -> Context:
+    return env(ctx).context

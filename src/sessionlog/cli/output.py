@@ -5,20 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from sessionlog.cli.common import fail
-from sessionlog.render import Column, csv_profile, print_table, write_csv, write_json
-
-FORMATS = ("table", "csv", "json")
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})", 2)
-    return fmt
+from sessionlog.render import Column, Format, csv_profile, print_table, write_csv, write_json
 
 
 def emit(
-    fmt: str,
+    fmt: Format,
     rows: Sequence[Mapping[str, object]],
     columns: Sequence[Column],
     *,
@@ -28,9 +19,9 @@ def emit(
     footer: Mapping[str, object] | None = None,
 ) -> None:
     """Write rows in the chosen format; JSON may carry richer rows than the table shows."""
-    if fmt == "table":
+    if fmt is Format.TABLE:
         print_table(rows, columns, sys.stdout, title=title, footer=footer)
-    elif fmt == "csv":
+    elif fmt is Format.CSV:
         sys.stdout.flush()
         write_csv(rows, columns, csv_profile(profile), sys.stdout.buffer)
         sys.stdout.buffer.flush()

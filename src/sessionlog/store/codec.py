@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sessionlog.model import (
-    CSV_PROFILES,
-    ROUNDING_MODES,
     Billed,
     BusinessHours,
+    CsvProfileName,
     Customer,
     Origin,
     Pause,
+    Rounding,
     Session,
+    SessionlogError,
     Settings,
+    choice,
+    parse_decimal,
     validate_session,
 )
+
+_E = TypeVar("_E", bound=StrEnum)
 
 SESSION_KEYS = (
     "id", "start", "end", "pauses", "supporter", "contact", "machine", "channel", "note",
@@ -45,15 +51,17 @@ def _text(raw: Mapping[str, Any], name: str, default: str | None = None) -> str 
 
 
 def _decimal(value: Any, name: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Invalid(f'{name} must be a decimal number in quotes, like "95.00"')
     try:
-        d = Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        raise Invalid(f"{name} is not a number: {value!r}") from None
-    if not d.is_finite():
-        raise Invalid(f"{name} is not a number: {value!r}")
-    return d
+        return parse_decimal(value, name)
+    except SessionlogError as exc:
+        raise Invalid(exc.problem.message) from None
+
+
+def _choice(kind: type[_E], value: Any, name: str) -> _E:
+    try:
+        return choice(kind, value, name)
+    except SessionlogError as exc:
+        raise Invalid(exc.problem.message) from None
 
 
 def _int(value: Any, name: str) -> int:
@@ -184,14 +192,12 @@ def customer_from_dict(raw: Mapping[str, Any], key: str, origin: Origin | None) 
         return None if name not in raw else _decimal(raw[name], name)
 
     rounding = _text(raw, "rounding")
-    if rounding is not None and rounding not in ROUNDING_MODES:
-        raise Invalid(f"rounding must be one of {', '.join(ROUNDING_MODES)}")
     return Customer(
         key=key,
         name=_text(raw, "name", "") or "",
         rate=opt_dec("rate"),
         increment=opt_int("increment"),
-        rounding=rounding,
+        rounding=None if rounding is None else _choice(Rounding, rounding, "rounding"),
         minimum=opt_int("minimum"),
         included_minutes=opt_int("included_minutes"),
         after_hours_factor=opt_dec("after_hours_factor"),
@@ -241,12 +247,8 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
         if not all(n.lower()[:3] in _DAYS for n in names):
             raise Invalid("business_hours.days takes day names like mon, tue, wed")
         days = frozenset(_DAYS.index(n.lower()[:3]) for n in names)
-    rounding = _text(billing, "rounding", d.rounding) or d.rounding
-    if rounding not in ROUNDING_MODES:
-        raise Invalid(f"billing.rounding must be one of {', '.join(ROUNDING_MODES)}")
-    profile = _text(csv, "profile", d.csv_profile) or d.csv_profile
-    if profile not in CSV_PROFILES:
-        raise Invalid(f"csv.profile must be one of {', '.join(CSV_PROFILES)}")
+    rounding = _choice(Rounding, _text(billing, "rounding", d.rounding), "billing.rounding")
+    profile = _choice(CsvProfileName, _text(csv, "profile", d.csv_profile), "csv.profile")
     pattern = _text(invoice, "pattern", d.invoice_pattern) or d.invoice_pattern
     if "{seq" not in pattern:
         raise Invalid("invoice.pattern must contain {seq}, e.g. RE-{year}-{seq:04d}")

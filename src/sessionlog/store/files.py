@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sessionlog.model import SessionlogError
+from sessionlog.model import Kind, SessionlogError
 
 LOCK_NAME = ".sessionlog.lock"
 LOCK_TIMEOUT = 15.0
@@ -23,12 +23,14 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise SessionlogError(f"{path}: is a folder, expected a file") from None
+        raise SessionlogError("is a folder, expected a file", Kind.BROKEN_FILE, path=path) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SessionlogError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
+        raise SessionlogError(
+            "not UTF-8 text; save the file as UTF-8", Kind.BROKEN_FILE, path=path, line=line
+        ) from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -78,21 +80,42 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-@contextmanager
-def ledger_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """An exclusive lock on the whole ledger, across processes and platforms."""
-    from filelock import FileLock, Timeout
+class LedgerLock:
+    """An exclusive lock on the whole ledger, across processes and platforms.
 
-    root.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(root / LOCK_NAME), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise SessionlogError(f"the ledger {root} is busy: another sessionlog holds {LOCK_NAME}; try again") from None
-    try:
-        yield
-    finally:
-        lock.release()
+    Re-entrant within one process, so a workflow can hold it around several writes.
+    """
+
+    def __init__(self, root: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.root = root
+        self.timeout = timeout
+        self._depth = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        from filelock import FileLock, Timeout
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / LOCK_NAME), timeout=self.timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise SessionlogError(
+                f"the ledger {self.root} is busy: another sessionlog holds {LOCK_NAME}; try again", Kind.BUSY
+            ) from None
+        self._depth = 1
+        try:
+            yield
+        finally:
+            self._depth = 0
+            lock.release()
 
 
 def scratch_file(text: str, suffix: str) -> Path:

@@ -2,77 +2,80 @@
 
 from __future__ import annotations
 
-import os
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sessionlog.model import Session, SessionlogError, slug
+from sessionlog.model import Kind, Session, SessionlogError
 from sessionlog.store import codec, tomltext
-from sessionlog.store.files import remove, write_atomic
+from sessionlog.store.files import LedgerLock, remove, write_atomic
+from sessionlog.store.layout import Layout
+from sessionlog.store.sessions import Sessions, new_id, read
 from sessionlog.store.validate import check
-
-if TYPE_CHECKING:
-    from sessionlog.store.ledger import Ledger
 
 
 class Timers:
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.folder = ledger.root / "running"
-
-    def file(self, supporter: str) -> Path:
-        return self.folder / f"{slug(supporter)}.toml"
-
-    def paths(self) -> list[Path]:
-        try:
-            return sorted(self.folder / e.name for e in os.scandir(self.folder) if e.name.endswith(".toml"))
-        except FileNotFoundError:
-            return []
+    def __init__(self, layout: Layout, lock: LedgerLock, sessions: Sessions) -> None:
+        self.layout = layout
+        self.lock = lock
+        self.sessions = sessions
 
     def _read(self, path: Path) -> list[Session]:
-        sessions, problems = self.ledger.read_sessions(path, None)
+        sessions, problems = read(path, None, self.sessions.tz)
         if problems:
-            raise SessionlogError(f"{problems[0]} (fix or delete that file)")
+            raise SessionlogError(replace(problems[0], hint="fix or delete that file"))
         return sessions
 
     def of(self, supporter: str) -> Session | None:
         """The supporter's running session, if any."""
-        sessions = self._read(self.file(supporter))
+        sessions = self._read(self.layout.timer_file(supporter))
         return sessions[0] if sessions else None
 
     def all(self) -> list[Session]:
-        return [s for path in self.paths() for s in self._read(path)]
+        return [s for path in self.layout.timer_files() for s in self._read(path)]
+
+    def ids(self) -> set[str]:
+        """Ids of the timers that can be read (a broken timer file's id cannot be known)."""
+        out: set[str] = set()
+        for path in self.layout.timer_files():
+            sessions, _ = read(path, None, self.sessions.tz)
+            out |= {s.id for s in sessions}
+        return out
+
+    def find(self, prefix: str) -> list[Session]:
+        return [s for s in self.all() if s.id.startswith(prefix)]
 
     def _current(self, running: Session) -> None:
         current = self.of(running.supporter)
         if current is None or current.id != running.id:
-            raise SessionlogError("the running session was changed meanwhile; try again")
+            raise SessionlogError("the running session was changed meanwhile; try again", Kind.CONFLICT)
 
     def save(self, s: Session, *, new: bool = False) -> Session:
         """Write the supporter's running session; `new` refuses if one is running already."""
-        with self.ledger.locked():
+        with self.lock.held():
             current = self.of(s.supporter)
             if new and current is not None:
-                raise SessionlogError(f"a session for {current.customer} is running already ({current.id})")
+                raise SessionlogError(
+                    f"a session for {current.customer} is running already ({current.id})", Kind.RUNNING
+                )
             if not new:
                 self._current(s)
             if not s.id:
-                s = s.evolve(id=self.ledger.new_id())
+                s = s.evolve(id=new_id(self.ids()))
             check(s, force=True)
             record = codec.session_to_dict(s, with_customer=True)
-            write_atomic(self.file(s.supporter), tomltext.format_table(record, "[[session]]"))
+            write_atomic(self.layout.timer_file(s.supporter), tomltext.format_table(record, "[[session]]"))
         return s
 
     def finish(self, running: Session, final: Session, *, force: bool = False) -> Session:
         """Move the stopped session into its month file, then drop the timer."""
-        with self.ledger.locked():
+        with self.lock.held():
             self._current(running)
             # A crash after the append but before the removal must not record it twice.
-            self.ledger.add(final, force=force, exist_ok=True)
-            remove(self.file(running.supporter))
+            self.sessions.add(final, force=force, exist_ok=True)
+            remove(self.layout.timer_file(running.supporter))
         return final
 
     def drop(self, running: Session) -> None:
-        with self.ledger.locked():
+        with self.lock.held():
             self._current(running)
-            remove(self.file(running.supporter))
+            remove(self.layout.timer_file(running.supporter))

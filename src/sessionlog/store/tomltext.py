@@ -19,7 +19,7 @@ from typing import Any
 
 import tomli_w
 
-from sessionlog.model import SessionlogError
+from sessionlog.model import Kind, SessionlogError
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
 _KEY_LINE = re.compile(r'^[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")[ \t]*=')
@@ -31,7 +31,7 @@ class TomlError(SessionlogError):
     """A TOML text that does not parse; carries the line number when known."""
 
     def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
+        super().__init__(message, Kind.INPUT, line=line)
         self.line = line
 
 
@@ -193,15 +193,32 @@ def _check(text: str, table: str, expect: list[Any], rest: Mapping[str, Any]) ->
     return _records(doc, table) == expect and got_rest == rest
 
 
+def _unsafe(path: str) -> SessionlogError:
+    return SessionlogError(
+        "cannot rewrite this file safely",
+        Kind.UNSAFE_WRITE,
+        path=path,
+        hint="edit it by hand or run `sessionlog check`",
+    )
+
+
 def _ensure_verified(text: str, table: str, expect: list[Any], rest: Mapping[str, Any], path: str) -> str:
     if not _check(text, table, expect, rest):
-        raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand or run `sessionlog check`")
+        raise _unsafe(path)
     return text
 
 
-def replace_record(text: str, index: int, new: Mapping[str, Any] | None, path: str, table: str = "session") -> str:
-    """The text with record `index` changed to `new` (or removed when None)."""
-    doc = parse(text)
+def replace_record(
+    text: str,
+    index: int,
+    new: Mapping[str, Any] | None,
+    path: str,
+    table: str = "session",
+    doc: Mapping[str, Any] | None = None,
+) -> str:
+    """The text with record `index` changed to `new` (or removed when None); `doc` is the
+    text already parsed, when the caller has it."""
+    doc = parse(text) if doc is None else doc
     records = _records(doc, table)
     rest = {k: v for k, v in doc.items() if k != table}
     old = records[index]
@@ -226,11 +243,14 @@ def replace_record(text: str, index: int, new: Mapping[str, Any] | None, path: s
             whole = [*lines[: b.start], format_table(new, f"[[{table}]]", nl), *lines[b.end :]]
             if _check("".join(whole), table, expect, rest):
                 return "".join(whole)
-    raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand or run `sessionlog check`")
+    raise _unsafe(path)
 
 
-def append_record(text: str, new: Mapping[str, Any], path: str, table: str = "session") -> str:
-    doc = parse(text) if text.strip() else {}
+def append_record(
+    text: str, new: Mapping[str, Any], path: str, table: str = "session", doc: Mapping[str, Any] | None = None
+) -> str:
+    if doc is None:
+        doc = parse(text) if text.strip() else {}
     nl = newline_of(text)
     body = text
     if body and not body.endswith(("\n", "\r")):
@@ -242,9 +262,10 @@ def append_record(text: str, new: Mapping[str, Any], path: str, table: str = "se
     return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
 
 
-def set_top_level(text: str, new: Mapping[str, Any], path: str) -> str:
+def set_top_level(text: str, new: Mapping[str, Any], path: str, doc: Mapping[str, Any] | None = None) -> str:
     """Set the document's top-level plain keys to `new` (keys absent from `new` are removed)."""
-    doc = parse(text) if text.strip() else {}
+    if doc is None:
+        doc = parse(text) if text.strip() else {}
     lines = text.splitlines(keepends=True)
     nl = newline_of(text)
     first_table = next((i for i, ln in enumerate(lines) if _HEADER.match(ln.rstrip("\r\n"))), len(lines))
@@ -259,7 +280,7 @@ def set_top_level(text: str, new: Mapping[str, Any], path: str) -> str:
     whole = format_table(new, None, nl) + nl + "".join(lines[first_table:])
     if _parses_to([whole], expect):
         return whole
-    raise SessionlogError(f"{path}: cannot rewrite this file safely; edit it by hand")
+    raise _unsafe(path)
 
 
 def _is_table_array(v: Any) -> bool:

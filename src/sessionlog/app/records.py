@@ -1,0 +1,159 @@
+"""Finished records: add, edit (by option or as text), delete."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sessionlog.app import customers
+from sessionlog.app.context import Context, duration
+from sessionlog.app.fields import Details, billing_change, new_session
+from sessionlog.model import Channel, Customer, Kind, Session, SessionlogError, fixed
+from sessionlog.store import check, ensure_unlocked
+
+_TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(:\d{2})?$")
+
+
+def end_of(ctx: Context, start: datetime, end: str | None, length: str | None) -> datetime:
+    """The end from `--end` or `--duration`.
+
+    A bare time ("01:30") is on the start's day, or the next day when it is earlier than the
+    start: a session from 23:00 to 01:30 ran past midnight. A duration is real elapsed time,
+    which across a DST change is not the wall-clock difference.
+    """
+    if end and length:
+        raise SessionlogError("give --end or --duration, not both", Kind.USAGE)
+    if length:
+        return fixed(start) + duration(length)
+    if not end:
+        raise SessionlogError("give --end or --duration", Kind.USAGE)
+    if not _TIME_ONLY.match(end.strip()):
+        return ctx.moment(end)
+    moment = ctx.moment(end, base=start)
+    return moment if moment > start else ctx.moment(end, base=start + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Added:
+    session: Session
+    created: Customer | None = None
+
+
+def add(
+    ctx: Context,
+    customer: str,
+    start: str | None,
+    end: str | None,
+    length: str | None,
+    details: Details,
+    *,
+    force: bool = False,
+    new: bool = False,
+) -> Added:
+    """Record a finished session after the fact."""
+    if start is None:
+        raise SessionlogError("give --start (and --end or --duration)", Kind.USAGE)
+    began = ctx.moment(start)
+    ended = end_of(ctx, began, end, length)
+    ledger = ctx.ledger
+    with ledger.locked():
+        key, is_new = customers.resolve(ledger, customer, create=True, new=new)
+        s = new_session(ctx, key, began, ended, details)
+        check(s, force)
+        created = customers.create(ledger, key, customer) if is_new else None
+        saved = ledger.sessions.add(s, force=force)
+    return Added(saved, created)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """`edit` options as given; None is "not given"."""
+
+    customer: str | None = None
+    start: str | None = None
+    end: str | None = None
+    length: str | None = None
+    supporter: str | None = None
+    contact: str | None = None
+    machine: str | None = None
+    channel: Channel | None = None
+    ticket: str | None = None
+    tags: tuple[str, ...] | None = None  # replaces the tags
+    note: str | None = None
+    free: str | None = None
+    billable: bool = False
+
+
+def find(ctx: Context, prefix: str) -> Session:
+    return ctx.ledger.find(prefix)
+
+
+def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object]) -> dict[str, object]:
+    """The record fields the changes set, each value read and checked."""
+    out: dict[str, object] = dict(billing)
+    if ch.customer is not None:
+        out["customer"] = customers.resolve(ctx.ledger, ch.customer, create=False)[0]
+    start = ctx.moment(ch.start) if ch.start is not None else old.start
+    if ch.start is not None:
+        out["start"] = start
+    if ch.end is not None or ch.length is not None:
+        out["end"] = end_of(ctx, start, ch.end, ch.length)
+    for name in ("supporter", "contact", "machine", "channel", "ticket", "note"):
+        value = getattr(ch, name)
+        if value is not None:
+            out[name] = value
+    if ch.tags is not None:
+        out["tags"] = tuple(t for t in ch.tags if t)
+    return out
+
+
+@dataclass(frozen=True)
+class Edited:
+    old: Session
+    new: Session | None  # None: nothing was given to change; open the record as text instead
+
+
+def edit(ctx: Context, prefix: str, ch: Changes, *, force: bool = False) -> Edited:
+    """Change a record by its fields; a running one is changed in its timer file."""
+    billing = billing_change(ch.free, ch.billable)
+    old = find(ctx, prefix)
+    fields = _fields(ctx, old, ch, billing)
+    ledger = ctx.ledger
+    if old.running:
+        if not fields:
+            raise SessionlogError(f"{old.id} is running: change it by option, or stop it first", Kind.RUNNING)
+        if "end" in fields or "supporter" in fields:
+            raise SessionlogError(
+                f"{old.id} is running: stop it to set its end; its supporter cannot change", Kind.RUNNING
+            )
+        new = old.evolve(**fields)
+        check(new, force=True)
+        return Edited(old, ledger.timers.save(new))
+    if not fields:
+        return Edited(old, None)
+    return Edited(old, ledger.sessions.update(old, old.evolve(**fields), force=force))
+
+
+def editor_text(ctx: Context, s: Session) -> str:
+    """The record as it stands in its file, comments and all, with a header for the editor."""
+    header = f"# Edit session {s.id}, save and close. Lines starting with # are ignored.\n"
+    return header + ctx.ledger.sessions.record_text(s) + "\n"
+
+
+def replace_from_text(ctx: Context, old: Session, text: str, *, force: bool = False) -> Session:
+    """Replace a record by the text a person edited; validated before anything is written."""
+    return ctx.ledger.sessions.replace_from_text(old, text, force=force)
+
+
+def deletable(ctx: Context, prefix: str, *, force: bool = False) -> Session:
+    """The record `delete` would remove, refused when it is running or invoiced."""
+    s = find(ctx, prefix)
+    if s.running:
+        raise SessionlogError(f"{s.id} is running; use: sessionlog cancel", Kind.RUNNING)
+    ensure_unlocked(s, force)
+    return s
+
+
+def delete(ctx: Context, s: Session, *, force: bool = False) -> None:
+    ctx.ledger.sessions.delete(s, force=force)

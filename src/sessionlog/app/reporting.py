@@ -1,0 +1,27 @@
+"""`report`: totals per group over a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sessionlog.app.context import Context
+from sessionlog.app.listing import load, running_warnings
+from sessionlog.model import Problem
+from sessionlog.periods import Period
+from sessionlog.reports import Grouping, Row, summarize, totals
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    by: Grouping
+    rows: list[Row]
+    totals: list[Row]  # one per currency
+    warnings: list[Problem]
+
+
+def report(ctx: Context, period: Period, by: Grouping, customer: str | None = None) -> Report:
+    view = load(ctx, period, customer)
+    picked = [view.lines[s.id] for s in view.sessions if s.id in view.lines]
+    warnings = view.warnings + running_warnings(view.sessions)
+    return Report(period, by, summarize(picked, by, ctx.tz), totals(picked), warnings)

@@ -1,0 +1,42 @@
+"""`init`: a new ledger's commented settings file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sessionlog.store import Ledger, ledger_zone
+
+SETTINGS_TEMPLATE = """\
+# sessionlog ledger settings. Every key is optional; a missing key takes the value shown here.
+
+# The ledger's time zone (IANA name). Times you type are read in it, and a session
+# belongs to the month in which it started there. Without it: the machine's zone.
+timezone = "{timezone}"
+
+[billing]
+currency = "EUR"
+rate = "0.00"            # per hour, for customers without a rate of their own
+increment = 1            # minutes; 1 = every started minute, 15 = quarter hours
+rounding = "up"          # up | nearest | down, to the increment
+minimum = 0              # minimum billed minutes per billable session
+included_minutes = 0     # contract minutes per customer and month before charging
+after_hours_factor = "1" # rate factor for sessions starting outside business hours
+
+[business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "08:00"
+end = "18:00"
+
+[csv]
+profile = "en"           # en: RFC 4180, comma, decimal point; de: Excel/LibreOffice in German
+
+[invoice]
+pattern = "RE-{{year}}-{{seq:04d}}"   # {{year}}, {{month}}, {{customer}}, {{seq}}
+first = 1                # the first sequence number of a year
+"""
+
+
+def init(ledger: Ledger) -> Path:
+    """Write sessionlog.toml with every setting and its default, in the machine's zone."""
+    zone = ledger_zone(None)
+    return ledger.create_settings(SETTINGS_TEMPLATE.format(timezone=getattr(zone, "key", "UTC")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tomllib
@@ -131,11 +132,16 @@ class Ledger:
     def snapshot(self) -> dict[str, bytes]:
         return snapshot(self.root)
 
-    def refused(self, *args: str, code: int = 1, **kwargs: Any) -> str:
-        """Run a command that must be refused without touching the ledger; returns the error line."""
+    def refused(self, *args: str, code: int = 1, match: str | None = None, **kwargs: Any) -> str:
+        """Run a command that must be refused without touching the ledger; returns the error line.
+
+        `match` is a regular expression the error line must contain.
+        """
         before = self.snapshot()
         result = self.run(*args, **kwargs)
         line = assert_one_error(result, code)
+        if match is not None:
+            assert re.search(match, line), (match, line)
         assert self.snapshot() == before, f"{args} changed the ledger"
         return line
 

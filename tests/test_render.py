@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from sessionlog.cli.table import print_table
 from sessionlog.model import SessionlogError
 from sessionlog.render import (
     PROFILES,
@@ -21,7 +22,6 @@ from sessionlog.render import (
     CsvProfile,
     cell_text,
     csv_profile,
-    print_table,
     write_csv,
     write_json,
 )

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sessionlog.model import SessionlogError
+from sessionlog.store.config import ledger_zone
 from sessionlog.timeparse import (
     format_local,
-    ledger_zone,
     parse_duration,
     parse_moment,
 )
@@ -392,7 +392,7 @@ def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata"])
 def test_ledger_zone_default_respects_tz_variable(zone: str) -> None:
-    done = _run_python("from sessionlog.timeparse import ledger_zone; print(ledger_zone(None))", TZ=zone)
+    done = _run_python("from sessionlog.store.config import ledger_zone; print(ledger_zone(None))", TZ=zone)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == zone
 
@@ -433,16 +433,17 @@ def test_fast_paths_do_not_import_dateutil() -> None:
         import sys
         import sessionlog.periods as p
         import sessionlog.timeparse as t
+        from sessionlog.store.config import ledger_zone
         assert "dateutil" not in sys.modules, "imported by the module"
         from datetime import datetime
-        tz = t.ledger_zone("Europe/Berlin")
+        tz = ledger_zone("Europe/Berlin")
         now = datetime(2024, 3, 5, 12, 0, tzinfo=tz)
         for text in ("14:30", "-15m", "now", "yesterday 16:00", "01.03.2024 10:22",
                      "2024-03-01 10:22", "2024-03-01T09:22:00Z"):
             t.parse_moment(text, now, tz)
         t.parse_duration("1,5h")
         p.parse_period("2024-03", now, tz)
-        t.ledger_zone(None)
+        ledger_zone(None)
         assert "dateutil" not in sys.modules, "imported by a fast path"
         t.parse_moment("5 March 2024 10:22", now, tz)
         assert "dateutil" in sys.modules, "the fallback should need it"

@@ -1,12 +1,12 @@
-"""Rows -> output on a given stream: a Rich table for people, CSV or JSON for programs.
+"""Rows -> CSV or JSON on a given stream, and the text of every cell.
 
 This is the one output layer every command uses. A command describes its output as a
 sequence of :class:`Column` and hands over rows (mappings from column key to value); the
-formatting of every value lives in :func:`cell_text`, shared by CSV and tables.
+formatting of every value lives in :func:`cell_text`, shared by CSV and the tables people
+read, which `sessionlog.cli.table` draws with Rich (only the CLI imports Rich).
 
-The module does not import typer, does not read the clock and writes only to the stream it
-is given. Rich is imported inside :func:`print_table` only, so commands that never draw a
-table (``start``, ``stop``) do not pay for it.
+The module does not import typer or rich, does not read the clock and writes only to the
+stream it is given.
 
 CSV
     Two profiles (:data:`PROFILES`). ``en``: ``,`` separator, ``.`` decimals, ISO dates, no
@@ -62,8 +62,6 @@ _TEXT_KINDS = frozenset({"text", "list"})
 # OWASP "CSV Injection": characters that make a spreadsheet treat a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CENT = Decimal("0.01")
-# Width for tables written to a file or pipe: wide enough that nothing wraps needlessly.
-PIPE_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -240,42 +238,3 @@ def write_json(rows: Iterable[Mapping[str, object]], out: TextIO) -> None:
     data = [dict(row) for row in rows]
     out.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default, allow_nan=False))
     out.write("\n")
-
-
-def print_table(
-    rows: Sequence[Mapping[str, object]],
-    columns: Sequence[Column],
-    out: TextIO,
-    *,
-    title: str | None = None,
-    footer: Mapping[str, object] | None = None,
-) -> None:
-    """Draw the rows as a Rich table on `out`; `footer` is a bold totals row at the end.
-
-    Cell text is never parsed as Rich markup, so a note like ``[bold]`` prints as written.
-    Without rows the table still shows its headers; messages are the caller's business.
-    """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    try:
-        tty = out.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    console = Console(
-        file=out,
-        width=None if tty else PIPE_WIDTH,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
-    table = Table(title=Text(title) if title else None)
-    for c in columns:
-        table.add_column(Text(c.header), justify="right" if c.align_right else "left")
-    for row in rows:
-        table.add_row(*(Text(cell_text(row.get(c.key), c.kind, None)) for c in columns))
-    if footer is not None:
-        table.add_section()
-        table.add_row(*(Text(cell_text(footer.get(c.key), c.kind, None)) for c in columns), style="bold")
-    console.print(table)

@@ -1,4 +1,4 @@
-"""User text -> timezone-aware datetimes and durations, and the ledger zone.
+"""User text -> timezone-aware datetimes and durations.
 
 Nothing here reads the clock: callers pass `now` (an aware datetime) and the ledger zone `tz`.
 Common forms are matched by small regexes; python-dateutil is only imported for the rest,
@@ -62,42 +62,7 @@ for _order, _seconds, _words in (
         _DURATION_UNITS[_word] = (_order, _seconds)
 
 
-# --- zones and formatting -------------------------------------------------------------------
-
-
-def ledger_zone(name: str | None) -> tzinfo:
-    """The ledger's zone: `name` from sessionlog.toml, else the machine's zone, else UTC."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if name is not None:
-        try:
-            return ZoneInfo(name)
-        # ValueError: malformed keys like '../x'; OSError: a folder such as 'Europe'.
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise SessionlogError(
-                f"unknown timezone {name!r} in sessionlog.toml (use an IANA name, e.g. 'Europe/Berlin')"
-            ) from None
-
-    import contextlib
-    import warnings
-
-    import tzlocal
-
-    # tzlocal raises or warns on odd configurations (conflicting files, TZ=CET-1CEST);
-    # any such failure just means "try the next source".
-    with warnings.catch_warnings(), contextlib.suppress(Exception):
-        warnings.simplefilter("ignore")
-        # Honours $TZ, then /etc/timezone, /etc/localtime, the Windows registry.
-        local_name = tzlocal.get_localzone_name()
-        if local_name:
-            return ZoneInfo(local_name)
-    with warnings.catch_warnings(), contextlib.suppress(Exception):
-        warnings.simplefilter("ignore")
-        # A copied /etc/localtime has the rules but no name; its rules beat plain UTC.
-        zone = tzlocal.get_localzone()
-        if isinstance(zone, tzinfo):
-            return zone
-    return ZoneInfo("UTC")
+# --- formatting -------------------------------------------------------------------
 
 
 def format_local(moment: datetime, tz: tzinfo) -> str:

@@ -67,12 +67,13 @@ class Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def new_app(help: str) -> typer.Typer:
+def new_app(help: str, *, completion: bool = False) -> typer.Typer:
+    """A command group; `completion` adds --install-completion and --show-completion (root only)."""
     return typer.Typer(
         cls=Group,
         help=help,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=completion,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -123,7 +124,7 @@ def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
         root = ctx.find_root()
         ledger_arg = root.params.get("ledger") if root.params else None
-        keys = Env(ledger_arg).ledger.customers.keys()
+        keys = Env(Path(ledger_arg) if ledger_arg else None).ledger.customers.keys()
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [k for k in keys if k.startswith(incomplete.lower())]

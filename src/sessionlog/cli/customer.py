@@ -33,7 +33,7 @@ RoundingOpt = Annotated[
     str | None,
     typer.Option(
         "--rounding",
-        metavar="[up|nearest|down]",
+        metavar="<up|nearest|down>",
         help='How to round to the increment; "" for the ledger default.',
         autocompletion=lambda: list(Rounding),
     ),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from sessionlog.render import Column, Format, csv_profile, print_table, write_csv, write_json
+from sessionlog.cli.table import print_table
+from sessionlog.render import Column, Format, csv_profile, write_csv, write_json
 
 
 def emit(

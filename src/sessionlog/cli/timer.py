@@ -37,6 +37,7 @@ def created(c: Customer | None) -> None:
         say(f"created customer {c.key} (fill in the details with: sessionlog customer edit {c.key} --name …)")
 
 
+# `start` and `add` share these options; Typer needs each in the signature, `Details` gathers them.
 def start(
     ctx: typer.Context,
     customer: CustomerArg,

@@ -127,3 +127,30 @@ def test_check_returns_problems_with_file_and_line(ledger: Ledger) -> None:
     result = check_ledger(context(ledger.root))
     [problem] = result.problems
     assert (problem.kind, problem.path, problem.line) == (Kind.BROKEN_FILE, str(ledger.month("acme", "2024-03")), 6)
+
+
+def test_each_file_is_parsed_once_per_command(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`add` and `edit` parse the month file as it was once; the only other parse verifies the new text."""
+    from sessionlog.store import tomltext
+
+    first = ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
+    ledger.add("acme", "02.03.2024 10:00", "02.03.2024 11:00")
+    parsed: list[str] = []
+    real = tomltext.parse
+
+    def counting(text: str) -> dict[str, object]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(tomltext, "parse", counting)
+    path = ledger.month("acme", "2024-03")
+    before = path.read_text(encoding="utf-8")
+    ledger.add("acme", "03.03.2024 10:00", "03.03.2024 11:00")
+    assert parsed.count(before) == 1
+    assert parsed.count(path.read_text(encoding="utf-8")) == 1  # the verification of what was written
+
+    parsed.clear()
+    before = path.read_text(encoding="utf-8")
+    ledger.ok("edit", first[:6], "--note", "geändert")
+    assert parsed.count(before) == 1
+    assert parsed.count(path.read_text(encoding="utf-8")) == 1

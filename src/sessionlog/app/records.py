@@ -117,7 +117,12 @@ class Edited:
 def edit(ctx: Context, prefix: str, ch: Changes, *, force: bool = False) -> Edited:
     """Change a record by its fields; a running one is changed in its timer file."""
     billing = billing_change(ch.free, ch.billable)
-    old = find(ctx, prefix)
+    ledger = ctx.ledger
+    with ledger.locked():  # found and changed in one hold: each file is read once
+        return _edit(ctx, find(ctx, prefix), ch, billing, force)
+
+
+def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], force: bool) -> Edited:
     fields = _fields(ctx, old, ch, billing)
     ledger = ctx.ledger
     if old.running:

@@ -75,15 +75,18 @@ def stop(
 ) -> Session:
     """Stop the timer and record the session; a note is added to the one given at start."""
     change = billing_change(free, billable)
-    s = running(ctx)
     moment = ctx.moment(at)
-    if moment <= s.start:
-        raise SessionlogError(f"the stop time {clock(moment, ctx.tz)} is not after the start {clock(s.start, ctx.tz)}")
-    final = with_tags(close(s, moment), tags)
-    if note:
-        final = final.evolve(note=f"{final.note}; {note}" if final.note else note)
-    final = final.evolve(**change)
-    return ctx.ledger.timers.finish(s, final, force=force)
+    with ctx.ledger.locked():
+        s = running(ctx)
+        if moment <= s.start:
+            raise SessionlogError(
+                f"the stop time {clock(moment, ctx.tz)} is not after the start {clock(s.start, ctx.tz)}"
+            )
+        final = with_tags(close(s, moment), tags)
+        if note:
+            final = final.evolve(note=f"{final.note}; {note}" if final.note else note)
+        final = final.evolve(**change)
+        return ctx.ledger.timers.finish(s, final, force=force)
 
 
 def pause(ctx: Context, at: str | None) -> Session:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from sessionlog.model import Kind, SessionlogError
 
@@ -90,6 +91,13 @@ class LedgerLock:
         self.root = root
         self.timeout = timeout
         self._depth = 0
+        # Files parsed while the lock is held: nobody else writes then, so each is parsed once
+        # per hold. Writers drop their file's entry; releasing the lock forgets them all.
+        self.memo: dict[Path, Any] = {}
+
+    @property
+    def is_held(self) -> bool:
+        return self._depth > 0
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -111,10 +119,12 @@ class LedgerLock:
                 f"the ledger {self.root} is busy: another sessionlog holds {LOCK_NAME}; try again", Kind.BUSY
             ) from None
         self._depth = 1
+        self.memo.clear()
         try:
             yield
         finally:
             self._depth = 0
+            self.memo.clear()
             lock.release()
 
 

@@ -56,10 +56,20 @@ class SessionFile:
         return [b.start + 1 for b in blocks] if len(blocks) == len(records) else [0] * len(records)
 
 
-def open_file(path: Path) -> SessionFile:
-    """The file as read now (empty when missing); SessionlogError BROKEN_FILE when it does not parse."""
+def open_file(path: Path, lock: LedgerLock | None = None) -> SessionFile:
+    """The file as read now (empty when missing); SessionlogError BROKEN_FILE when it does not parse.
+
+    While `lock` is held, a file is parsed once and the same SessionFile is returned again.
+    """
+    memo = lock.memo if lock is not None and lock.is_held else None
+    if memo is not None and path in memo:
+        found: SessionFile = memo[path]
+        return found
     text = read_text(path) or ""
-    return SessionFile(path, text, parse_file(path, text) if text.strip() else {})
+    f = SessionFile(path, text, parse_file(path, text) if text.strip() else {})
+    if memo is not None:
+        memo[path] = f
+    return f
 
 
 def decode(
@@ -98,11 +108,11 @@ def decode(
 
 
 def read(
-    path: Path, customer: str | None, tz: tzinfo, *, misfiled_ok: bool = False
+    path: Path, customer: str | None, tz: tzinfo, *, misfiled_ok: bool = False, lock: LedgerLock | None = None
 ) -> tuple[list[Session], list[Problem]]:
     """`decode` of the file at `path`; a file that does not parse is one Problem, not an exception."""
     try:
-        f = open_file(path)
+        f = open_file(path, lock)
     except SessionlogError as exc:
         return [], [exc.problem]
     return decode(f, customer, tz, misfiled_ok=misfiled_ok)
@@ -116,7 +126,10 @@ def new_id(taken: Iterable[str]) -> str:
             return candidate
 
 
-def _write(path: Path, text: str) -> None:
+def write(path: Path, text: str, lock: LedgerLock) -> None:
+    """Write (or remove, when empty) a file under the held lock, forgetting its parsed form."""
+    assert lock.is_held, "writes happen under the ledger lock"
+    lock.memo.pop(path, None)
     if text.strip():
         write_atomic(path, text)
     else:
@@ -151,7 +164,7 @@ class Sessions:
     # --- reading -----------------------------------------------------------------------------
 
     def read(self, path: Path, *, misfiled_ok: bool = False) -> tuple[list[Session], list[Problem]]:
-        return read(path, self.layout.customer_of(path), self.tz, misfiled_ok=misfiled_ok)
+        return read(path, self.layout.customer_of(path), self.tz, misfiled_ok=misfiled_ok, lock=self.lock)
 
     def load(
         self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None
@@ -198,7 +211,7 @@ class Sessions:
         """
         path = self.file_of(s)
         with self.lock.held():
-            f = open_file(path)
+            f = open_file(path, self.lock)
             ids = f.ids()
             if not s.id:
                 s = s.evolve(id=new_id({*ids, *self._running_ids()}))
@@ -207,7 +220,7 @@ class Sessions:
                     return s
                 raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
             check(s, force)
-            _write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc))
+            write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc), self.lock)
         return s
 
     def _unchanged(self, f: SessionFile, old: Session) -> tuple[int, dict[str, Any]]:
@@ -225,18 +238,18 @@ class Sessions:
         """Write `new` over `old`, moving it if its customer or month changed."""
         src_path, dst_path = self.home_of(old), self._target(old, new)
         with self.lock.held():
-            src = open_file(src_path)
+            src = open_file(src_path, self.lock)
             index, raw = self._unchanged(src, old)
             record = record_for(raw)
             if src_path == dst_path:
-                _write(src_path, tomltext.replace_record(src.text, index, record, str(src_path), doc=src.doc))
+                write(src_path, tomltext.replace_record(src.text, index, record, str(src_path), doc=src.doc), self.lock)
                 return
-            dst = open_file(dst_path)
+            dst = open_file(dst_path, self.lock)
             new_dst = tomltext.append_record(dst.text, record, str(dst_path), doc=dst.doc)
             new_src = tomltext.replace_record(src.text, index, None, str(src_path), doc=src.doc)
             # Write the new place first: a crash in between leaves a duplicate, never a loss.
-            _write(dst_path, new_dst)
-            _write(src_path, new_src)
+            write(dst_path, new_dst, self.lock)
+            write(src_path, new_src, self.lock)
 
     def update(self, old: Session, new: Session, *, force: bool = False) -> Session:
         """Replace `old` by `new`; keys a person added to the record stay."""
@@ -258,7 +271,7 @@ class Sessions:
         with self.lock.held():
             texts: dict[Path, str] = {}
             for path, pairs in by_file.items():
-                f = open_file(path)
+                f = open_file(path, self.lock)
                 text, doc = f.text, f.doc
                 for old, new in pairs:
                     index, raw = self._unchanged(SessionFile(path, text, doc), old)
@@ -267,19 +280,19 @@ class Sessions:
                     doc = tomltext.parse(text)
                 texts[path] = text
             for path, text in texts.items():
-                write_atomic(path, text)
+                write(path, text, self.lock)
 
     def delete(self, s: Session, *, force: bool = False) -> None:
         ensure_unlocked(s, force)
         path = self.home_of(s)
         with self.lock.held():
-            f = open_file(path)
+            f = open_file(path, self.lock)
             index, _ = f.locate(s.id)
-            _write(path, tomltext.replace_record(f.text, index, None, str(path), doc=f.doc))
+            write(path, tomltext.replace_record(f.text, index, None, str(path), doc=f.doc), self.lock)
 
     def record_text(self, s: Session) -> str:
         """The record as it stands in its file, comments and all, for an editor."""
-        f = open_file(self.home_of(s))
+        f = open_file(self.home_of(s), self.lock)
         index, _ = f.locate(s.id)
         lines = f.text.splitlines(keepends=True)
         blocks, _ = tomltext.split_records(lines)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sessionlog.model import Kind, Session, SessionlogError
 from sessionlog.store import codec, tomltext
-from sessionlog.store.files import LedgerLock, remove, write_atomic
+from sessionlog.store.files import LedgerLock
 from sessionlog.store.layout import Layout
-from sessionlog.store.sessions import Sessions, new_id, read
+from sessionlog.store.sessions import Sessions, new_id, read, write
 from sessionlog.store.validate import check
 
 
@@ -20,7 +20,7 @@ class Timers:
         self.sessions = sessions
 
     def _read(self, path: Path) -> list[Session]:
-        sessions, problems = read(path, None, self.sessions.tz)
+        sessions, problems = read(path, None, self.sessions.tz, lock=self.lock)
         if problems:
             raise SessionlogError(replace(problems[0], hint="fix or delete that file"))
         return sessions
@@ -37,7 +37,7 @@ class Timers:
         """Ids of the timers that can be read (a broken timer file's id cannot be known)."""
         out: set[str] = set()
         for path in self.layout.timer_files():
-            sessions, _ = read(path, None, self.sessions.tz)
+            sessions, _ = read(path, None, self.sessions.tz, lock=self.lock)
             out |= {s.id for s in sessions}
         return out
 
@@ -63,7 +63,7 @@ class Timers:
                 s = s.evolve(id=new_id(self.ids()))
             check(s, force=True)
             record = codec.session_to_dict(s, with_customer=True)
-            write_atomic(self.layout.timer_file(s.supporter), tomltext.format_table(record, "[[session]]"))
+            write(self.layout.timer_file(s.supporter), tomltext.format_table(record, "[[session]]"), self.lock)
         return s
 
     def finish(self, running: Session, final: Session, *, force: bool = False) -> Session:
@@ -72,10 +72,10 @@ class Timers:
             self._current(running)
             # A crash after the append but before the removal must not record it twice.
             self.sessions.add(final, force=force, exist_ok=True)
-            remove(self.layout.timer_file(running.supporter))
+            write(self.layout.timer_file(running.supporter), "", self.lock)
         return final
 
     def drop(self, running: Session) -> None:
         with self.lock.held():
             self._current(running)
-            remove(self.layout.timer_file(running.supporter))
+            write(self.layout.timer_file(running.supporter), "", self.lock)

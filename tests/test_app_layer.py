@@ -57,7 +57,7 @@ def test_a_customer_file_that_is_not_utf8_keeps_its_line(ledger: Ledger) -> None
     path.write_bytes('name = "Acme"\nnote = "M\xfcller"\n'.encode("latin-1"))
     result = ledger.run("check")
     assert result.exit_code == 1
-    assert f"{path}:2: not UTF-8 text" in result.stdout
+    assert f"{path}:2: error: not UTF-8 text" in result.stdout
 
 
 def test_a_choice_outside_its_values_is_one_line_and_exit_2(ledger: Ledger) -> None:
@@ -115,10 +115,13 @@ def test_invoice_returns_warnings_as_typed_problems(ledger: Ledger) -> None:
     ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
     ledger.ok("start", "acme", "--at", "05.03.2024 09:00")
     ledger.write("customers/beta/2024-03.toml", BROKEN)
-    inv = invoicing.invoice(context(ledger.root), "2024-03")
-    kinds = sorted(p.kind for p in inv.warnings)
-    assert kinds == sorted([Kind.BROKEN_FILE, Kind.RUNNING])
-    assert all(p.severity is Severity.WARNING for p in inv.warnings)
+    with pytest.raises(SessionlogError) as err:
+        invoicing.invoice(context(ledger.root), "2024-03")
+    assert err.value.kind is Kind.BROKEN_FILE
+    inv = invoicing.invoice(context(ledger.root), "2024-03", skip_broken=True)
+    assert [p.kind for p in inv.warnings] == [Kind.RUNNING]
+    assert [p.kind for p in inv.skipped] == [Kind.BROKEN_FILE]
+    assert all(p.severity is Severity.WARNING for p in inv.warnings + inv.skipped)
     assert [ln.session.customer for ln in inv.lines] == ["acme"]
 
 

@@ -295,8 +295,11 @@ def test_a_broken_month_file_of_another_customer_stops_finalize(tmp_path: Path) 
     line = m.book.refused("invoice", "2024-03", "--finalize", "--profile", "de")
     assert "zeta" in line and "2024-03.toml" in line
     assert not any("invoice" in r for c in ("acme", "delta", "gamma") for r in m.book.records(c, "2024-03"))
-    # without --finalize the month can still be looked at: the broken file is skipped with a warning
-    shown = m.book.ok("invoice", "2024-03", "--profile", "de")
+    # without --finalize the month is refused too, unless the user skips the file knowingly
+    line = m.book.refused("invoice", "2024-03", "--profile", "de")
+    assert "zeta" in line and "--skip-broken" in line
+    shown = m.book.run("invoice", "2024-03", "--profile", "de", "--skip-broken")
+    assert shown.exit_code == 3
     assert stderr_total(shown) == TOTAL
     assert "zeta" in shown.stderr
 

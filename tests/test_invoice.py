@@ -378,17 +378,25 @@ supporter = "Klaus Hörner"
 """
 
 
-def test_a_broken_month_file_is_skipped_with_a_warning_naming_it(tmp_path: Path) -> None:
+def test_a_broken_month_file_refuses_the_invoice_unless_skipped_visibly(tmp_path: Path) -> None:
+    """A bill that silently misses a broken file's sessions is worse than none: refused, and with
+    --skip-broken the CSV's last row says what it leaves out, and the exit code is 3."""
     m = build_march(tmp_path)
     m.book.ok("customer", "add", "ZETA", "--rate", "60")
     m.book.write("customers/zeta/2024-03.toml", BROKEN_MONTH)
-    result = m.book.ok("invoice", "2024-03", "--profile", "en")
+    line = m.book.refused("invoice", "2024-03", "--profile", "en")
+    assert "zeta/2024-03.toml:4" in line and "--skip-broken" in line
+    result = m.book.run("invoice", "2024-03", "--profile", "en", "--skip-broken")
+    assert result.exit_code == 3
     rows = read_csv(result.stdout_bytes, "en")
-    assert _ids_in_order(m.ids, rows) == ORDER
+    assert _ids_in_order(m.ids, rows[:-1]) == ORDER
+    assert rows[-1]["invoice"].startswith("INCOMPLETE: 1 problem(s) left out")
+    assert "zeta/2024-03.toml:4" in rows[-1]["invoice"]
     warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning:")]
     assert len(warnings) == 1
     assert "zeta" in warnings[0] and "2024-03.toml:4" in warnings[0]
     assert stderr_total(result) == TOTAL
+    assert result.stderr.splitlines()[-1].startswith("error: INCOMPLETE")
 
 
 def test_a_broken_customer_file_is_not_billed_at_zero(tmp_path: Path) -> None:
@@ -417,15 +425,20 @@ billable = true
 def test_the_march_invoice_and_the_march_report_agree_on_a_hand_written_record(tmp_path: Path) -> None:
     """A record written by hand into zeta/2024-03.toml that starts at 00:30 on 1 April in Berlin
     (22:30 UTC on 31 March) must not land on the March invoice dated 2024-04-01 while
-    `report 2024-03` leaves it out: both skip it with a warning that says where it belongs."""
+    `report 2024-03` leaves it out: both refuse, naming where it belongs, and with --skip-broken
+    both leave it out the same way."""
     m = build_march(tmp_path)
     m.book.ok("customer", "add", "ZETA", "--rate", "60")
     m.book.write("customers/zeta/2024-03.toml", MISFILED)
-    result = m.book.ok("invoice", "2024-03", "--profile", "en")
+    assert "handmade started in 2024-04" in m.book.refused("invoice", "2024-03", "--profile", "en")
+    assert "handmade started in 2024-04" in m.book.refused("report", "2024-03")
+    result = m.book.run("invoice", "2024-03", "--profile", "en", "--skip-broken")
+    assert result.exit_code == 3
     rows = read_csv(result.stdout_bytes, "en")
-    assert _ids_in_order(m.ids, rows) == ORDER
+    assert _ids_in_order(m.ids, rows[:-1]) == ORDER
     [warning] = [w for w in result.stderr.splitlines() if w.startswith("warning:")]
     assert "handmade" in warning and "2024-04" in warning
-    report = m.book.ok("report", "2024-03", "--format", "json")
+    report = m.book.run("report", "2024-03", "--format", "json", "--skip-broken")
+    assert report.exit_code == 3
     assert "handmade" in report.stderr
     assert sum(Decimal(r["amount"]) for r in json.loads(report.stdout)) == stderr_total(result) == TOTAL

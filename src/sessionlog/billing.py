@@ -23,12 +23,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from sessionlog.model import (
+    BOUNDS,
     Billed,
     BusinessHours,
     Customer,
     Rounding,
     Session,
-    SessionlogError,
     Settings,
     choice,
 )
@@ -67,28 +67,11 @@ class Line:
     after_hours: bool
 
 
-def _is_whole(value: object) -> bool:
-    # bool is an int subclass; `increment = true` in a TOML file is still a mistake.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_amount(value: object) -> bool:
-    return isinstance(value, Decimal) and value.is_finite() and value >= 0
-
-
 def check_rules(rules: Rules, where: str) -> None:
-    """Raise SessionlogError naming `where` and the key if any rule is out of range."""
-    if not _is_whole(rules.increment) or rules.increment < 1:
-        raise SessionlogError(f"{where}: increment must be a whole number of minutes >= 1")
+    """Raise SessionlogError naming `where` and the key if any rule is out of its bounds."""
+    for name in ("rate", "increment", "minimum", "included_minutes", "after_hours_factor"):
+        BOUNDS[name].check(getattr(rules, name), f"{where}: {name}")
     choice(Rounding, rules.rounding, f"{where}: rounding")
-    if not _is_whole(rules.minimum) or rules.minimum < 0:
-        raise SessionlogError(f"{where}: minimum must be a whole number of minutes >= 0")
-    if not _is_whole(rules.included_minutes) or rules.included_minutes < 0:
-        raise SessionlogError(f"{where}: included_minutes must be a whole number of minutes >= 0")
-    if not _is_amount(rules.rate):
-        raise SessionlogError(f"{where}: rate must be a decimal amount >= 0")
-    if not _is_amount(rules.after_hours_factor):
-        raise SessionlogError(f"{where}: after_hours_factor must be a decimal number >= 0")
 
 
 def _pick(own: _T | None, default: _T) -> _T:

@@ -12,6 +12,10 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 MAX_KEY_LENGTH = 64
+# Years outside this range are typos, and the limits keep date arithmetic (next month, UTC
+# conversion) far away from datetime.min/max.
+MIN_YEAR = 1900
+MAX_YEAR = 2999
 # Sessions longer than this are almost always a forgotten timer.
 MAX_SESSION = timedelta(hours=24)
 
@@ -66,6 +70,44 @@ def parse_decimal(value: object, name: str) -> Decimal:
     if not d.is_finite():
         raise SessionlogError(f"{name} is not a number: {value!r}")
     return d
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The values a number may take: between `low` and `high`, with at most `places` decimals."""
+
+    low: Decimal
+    high: Decimal
+    places: int  # 0: a whole number
+    unit: str = ""
+
+    def check(self, value: object, name: str) -> None:
+        whole = self.places == 0
+        if isinstance(value, bool) or not isinstance(value, int | Decimal) or not Decimal(value).is_finite():
+            raise SessionlogError(f"{name} must be a {'whole' if whole else 'decimal'} number, not {value!r}")
+        number = Decimal(value)
+        unit = f" {self.unit}" if self.unit else ""
+        if not self.low <= number <= self.high:
+            raise SessionlogError(f"{name} must be from {self.low} to {self.high}{unit}, not {_plain(number)}")
+        if number != number.quantize(Decimal(1).scaleb(-self.places)):
+            what = "a whole number" if whole else f"at most {self.places} decimal places"
+            raise SessionlogError(f"{name} must be {what}, not {_plain(number)}")
+
+
+def _plain(number: Decimal) -> str:
+    return format(number, "f") if abs(number.adjusted()) < 30 else str(number)
+
+
+# Every number a user gives, bounded: a typo must not bill 10^24 EUR or crash every invoice.
+BOUNDS = {
+    "rate": Bound(Decimal(0), Decimal(10000), 2, "per hour"),
+    "after_hours_factor": Bound(Decimal(0), Decimal(10), 4),
+    "increment": Bound(Decimal(1), Decimal(1440), 0, "minutes"),
+    "minimum": Bound(Decimal(0), Decimal(1440), 0, "minutes"),
+    "included_minutes": Bound(Decimal(0), Decimal(44640), 0, "minutes"),
+    "invoice_first": Bound(Decimal(1), Decimal(10**9), 0),
+    "stale_after_hours": Bound(Decimal(1), Decimal(24 * 31), 0, "hours"),
+}
 
 
 # --- problems: typed, so code decides by kind and never by a message's text -----------------
@@ -284,6 +326,7 @@ class Settings:
     csv_profile: CsvProfileName = CsvProfileName.EN
     invoice_pattern: str = "RE-{year}-{seq:04d}"
     invoice_first: int = 1
+    stale_after_hours: int = 10  # a timer running longer was most likely forgotten
 
 
 def validate_session(s: Session, *, force: bool = False) -> list[str]:

@@ -11,12 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sessionlog.model import SessionlogError
+from sessionlog.model import MAX_YEAR, MIN_YEAR, SessionlogError
 from sessionlog.timeparse import (
     GERMAN_DATE,
     ISO_DATE,
-    MAX_YEAR,
-    MIN_YEAR,
     check_year,
     format_local,
     in_zone,

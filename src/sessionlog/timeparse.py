@@ -24,15 +24,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from sessionlog.model import SessionlogError
+from sessionlog.model import MAX_YEAR, MIN_YEAR, SessionlogError
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo
 
-# User-typed years outside this range are typos, and the limits keep date arithmetic
-# (next month, next year, UTC conversion) far away from datetime.min/max.
-MIN_YEAR = 1900
-MAX_YEAR = 2999
+# No support session lasts a month; a longer duration is a typo (and 99999999h overflows).
+MAX_DURATION = timedelta(days=31)
 
 _MOMENT_EXAMPLES = "e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
 _DURATION_EXAMPLES = "e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h"
@@ -95,18 +93,18 @@ def _parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
 
     m = re.fullmatch(_RELATIVE, s)
     if m:
-        try:
-            delta = parse_duration(m.group(2))
-        except SessionlogError:
-            raise _moment_error(text) from None
-        if m.group(1) == "-":
-            delta = -delta
+        seconds = _duration_seconds(m.group(2).replace(",", "."))
+        if seconds is None or seconds <= 0:
+            raise _moment_error(text)
+        sign = -1 if m.group(1) == "-" else 1
         # Absolute arithmetic: aware + timedelta on one tzinfo is wall-clock arithmetic,
         # which is off by an hour across a DST change.
         try:
-            return (local_now.astimezone(UTC) + delta).astimezone(tz)
+            moment = (local_now.astimezone(UTC) + sign * timedelta(seconds=int(seconds))).astimezone(tz)
         except OverflowError:
-            raise _moment_error(text) from None
+            raise SessionlogError(f"{text!r} is too far from now (years {MIN_YEAR}-{MAX_YEAR})") from None
+        check_year(moment.year, text)
+        return moment
 
     m = re.fullmatch(_DAY_WORD, s)
     if m:
@@ -254,10 +252,9 @@ def parse_duration(text: str) -> timedelta:
         raise SessionlogError(f"cannot read duration {text!r}; use {_DURATION_EXAMPLES}")
     if negative or seconds <= 0:
         raise SessionlogError(f"duration must be positive, got {text!r}; use {_DURATION_EXAMPLES}")
-    try:
-        return timedelta(seconds=int(seconds))
-    except OverflowError:
-        raise SessionlogError(f"duration {text!r} is too long") from None
+    if seconds > MAX_DURATION.total_seconds():
+        raise SessionlogError(f"duration {text!r} is longer than {MAX_DURATION.days} days")
+    return timedelta(seconds=int(seconds))
 
 
 def _duration_seconds(s: str) -> Decimal | None:

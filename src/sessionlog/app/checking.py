@@ -1,12 +1,22 @@
-"""`check`: validate the whole ledger and gather every problem with its file and line."""
+"""`check`: validate the whole ledger and gather every problem with its file and line.
+
+Errors are what would make a bill wrong or a write refuse; warnings are what a person
+should look at but may be right (overlapping sessions, a long session, a stale timer).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sessionlog.app.context import Context
-from sessionlog.model import MAX_SESSION, Kind, Problem, SessionlogError
+from sessionlog.billing import money, rules_for
+from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity, clock
+from sessionlog.numbering import check_pattern
+
+LONG_SESSION = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -14,38 +24,175 @@ class CheckResult:
     problems: list[Problem]
     sessions: int  # records read
 
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
 
-def check_ledger(ctx: Context) -> CheckResult:
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def _warn(kind: Kind, message: str, s: Session | None = None, path: str | None = None) -> Problem:
+    origin = s.origin if s is not None else None
+    where = origin.path if origin else path
+    return Problem(kind, message, where, origin.line if origin else None, Severity.WARNING)
+
+
+def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = None) -> CheckResult:
+    """Every problem of the ledger; `progress(done, total)` is called as month files are read."""
     ledger = ctx.ledger
     try:
-        ledger.tz  # noqa: B018  (reading the settings and their zone validates them)
+        settings = ledger.settings
+        ledger.tz  # noqa: B018  (reading the zone validates it)
+        check_pattern(settings.invoice_pattern)
+        rules_for(settings, None)
     except SessionlogError as exc:
-        return CheckResult([exc.problem], 0)  # nothing else can be read without them
-    problems = list(ledger.customers.all()[1])
-    sessions, found = ledger.sessions.load()
-    problems += found
-    where: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+        return CheckResult([_at(exc.problem, str(ledger.layout.settings_file))], 0)
+    problems = ledger.layout.folder_problems() + ledger.layout.stray_files()
+    customers, broken = ledger.customers.all()
+    problems += broken
+    for c in customers.values():
+        try:
+            rules_for(settings, c)
+        except SessionlogError as exc:
+            problems.append(_at(exc.problem, str(ledger.customers.file(c.key))))
+    sessions: list[Session] = []
+    paths = ledger.layout.month_files()
+    for done, path in enumerate(paths, 1):
+        found, bad = ledger.sessions.read(path)
+        sessions += found
+        problems += bad
+        if progress is not None:
+            progress(done, len(paths))
+    problems += _duplicates(sessions) + _invoiced(sessions) + _zero_rates(ctx, sessions)
+    problems += _overlaps(ctx, sessions) + _long(sessions)
+    running, bad = ledger.timers.readable()
+    problems += bad + _stale(ctx, running)
+    problems += [
+        Problem(Kind.INVALID, "a temporary file left by an interrupted write", str(p), severity=Severity.WARNING,
+                hint="the next write in that folder removes it")
+        for p in ledger.layout.temp_files()
+    ]  # fmt: skip
+    return CheckResult(problems, len(sessions))
+
+
+def _at(p: Problem, path: str) -> Problem:
+    return p if p.path is not None else Problem(p.kind, p.message, path, p.line, p.severity, p.hint)
+
+
+def _duplicates(sessions: list[Session]) -> list[Problem]:
+    where: dict[str, list[Session]] = defaultdict(list)
     for s in sessions:
-        origin = s.origin
-        where[s.id].append((origin.path, origin.line or None) if origin else ("?", None))
-    for sid, places in where.items():
-        if len(places) > 1:
-            listed = ", ".join(f"{path}:{line}" for path, line in places)
-            path, line = places[0]
-            problems.append(Problem(Kind.DUPLICATE, f"id {sid} is used {len(places)} times: {listed}", path, line))
-    try:
-        running = ledger.timers.all()
-    except SessionlogError as exc:
-        problems.append(exc.problem)
-        running = []
-    for s in running:
-        if s.net_duration(ctx.now) > MAX_SESSION:
-            problems.append(
+        where[s.id].append(s)
+    out = []
+    for sid, copies in where.items():
+        if len(copies) > 1:
+            listed = ", ".join(str(s.origin) for s in copies)
+            first = copies[0].origin
+            out.append(
                 Problem(
-                    Kind.STALE,
-                    f"the timer of {s.supporter} has been running for over 24 hours",
-                    str(ledger.layout.timer_file(s.supporter)),
-                    1,
+                    Kind.DUPLICATE,
+                    f"id {sid} is used {len(copies)} times: {listed}",
+                    first.path if first else None,
+                    first.line if first else None,
+                    hint="keep one of them; a half-done move is finished by the next write",
                 )
             )
-    return CheckResult(problems, len(sessions))
+    return out
+
+
+def _invoiced(sessions: list[Session]) -> list[Problem]:
+    """Invoiced records whose frozen figures do not add up (hand edits after the invoice)."""
+    out = []
+    for s in sessions:
+        b = s.billed
+        where = (s.origin.path if s.origin else None, s.origin.line if s.origin else None)
+        if s.invoice and b is None and s.billable:
+            out.append(
+                Problem(Kind.INVALID, f"session {s.id} is on invoice {s.invoice} but has no billed figures", *where)
+            )
+        elif b is not None and not s.invoice:
+            out.append(Problem(Kind.INVALID, f"session {s.id} has billed figures but no invoice number", *where))
+        elif b is not None and (
+            b.charged_minutes != b.billed_minutes - b.included_minutes
+            or b.amount != money(b.charged_minutes, b.rate)
+            or b.billed_minutes < 0
+            or b.included_minutes < 0
+        ):
+            out.append(
+                Problem(
+                    Kind.INVALID,
+                    f"session {s.id}: the figures of invoice {s.invoice} do not add up "
+                    f"({b.billed_minutes} - {b.included_minutes} min at {b.rate} is not {b.amount})",
+                    *where,
+                )
+            )
+    return out
+
+
+def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
+    customers, _ = ctx.ledger.customers.all()
+    out = []
+    counted: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        if s.billable and s.billed is None:
+            counted[s.customer] += 1
+    for key, n in sorted(counted.items()):
+        try:
+            rate = rules_for(ctx.ledger.settings, customers.get(key)).rate
+        except SessionlogError:
+            continue  # reported as an error already
+        if rate == 0:
+            out.append(
+                _warn(
+                    Kind.INVALID,
+                    f"customer {key} has {n} billable session(s) and no rate: they bill 0.00",
+                    path=str(ctx.ledger.customers.file(key)),
+                )
+            )
+    return out
+
+
+def _overlaps(ctx: Context, sessions: list[Session]) -> list[Problem]:
+    by_supporter: dict[str, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_supporter[s.supporter.casefold()].append(s)
+    out = []
+    for mine in by_supporter.values():
+        mine.sort(key=lambda s: s.start)
+        latest: Session | None = None
+        for s in mine:
+            if latest is not None and latest.end is not None and s.start < latest.end:
+                out.append(
+                    _warn(
+                        Kind.OVERLAP,
+                        f"session {s.id} of {s.supporter} starts {clock(s.start, ctx.tz)}, before session "
+                        f"{latest.id} ends; that can be right (an install runs while another call comes in)",
+                        s,
+                    )
+                )
+            if latest is None or (s.end is not None and latest.end is not None and s.end > latest.end):
+                latest = s
+    return out
+
+
+def _long(sessions: list[Session]) -> list[Problem]:
+    return [
+        _warn(Kind.INVALID, f"session {s.id} lasts over {LONG_SESSION.seconds // 3600} hours", s)
+        for s in sessions
+        if s.end is not None and s.net_duration() > LONG_SESSION
+    ]
+
+
+def _stale(ctx: Context, running: list[Session]) -> list[Problem]:
+    limit = timedelta(hours=ctx.ledger.settings.stale_after_hours)
+    return [
+        _warn(
+            Kind.STALE,
+            f"the timer of {s.supporter} has been running since {clock(s.start, ctx.tz)}",
+            path=str(ctx.ledger.layout.timer_file(s.supporter)),
+        )
+        for s in running
+        if ctx.now - s.start > limit
+    ]

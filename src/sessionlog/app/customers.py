@@ -9,6 +9,7 @@ from typing import Any
 from sessionlog.app.context import warning
 from sessionlog.billing import Rules, rules_for
 from sessionlog.model import (
+    BOUNDS,
     Customer,
     Kind,
     Problem,
@@ -74,18 +75,14 @@ class CustomerChanges:
     contacts: list[str] | None = None
 
 
-def _number(text: str, option: str, *, whole: bool) -> Decimal | int | None:
-    """'' clears the override; otherwise a Decimal >= 0, or an int of minutes."""
+def _number(text: str, name: str, option: str) -> Decimal | int | None:
+    """'' clears the override; otherwise the value, within the bounds of `name`."""
     if text.strip() == "":
         return None
     value = parse_decimal(text, option)
-    if value < 0:
-        raise SessionlogError(f"{option} must be zero or more, not {text!r}")
-    if whole:
-        if value != value.to_integral_value():
-            raise SessionlogError(f"{option} must be a whole number of minutes, not {text!r}")
-        return int(value)
-    return value
+    bound = BOUNDS[name]
+    bound.check(value, option)
+    return int(value) if bound.places == 0 else value
 
 
 def apply(c: Customer, ch: CustomerChanges) -> Customer:
@@ -93,16 +90,10 @@ def apply(c: Customer, ch: CustomerChanges) -> Customer:
     changes: dict[str, Any] = {}
     if ch.name is not None:
         changes["name"] = ch.name.strip()
-    for name, option, whole in (
-        ("rate", "--rate", False),
-        ("increment", "--increment", True),
-        ("minimum", "--minimum", True),
-        ("included_minutes", "--included-minutes", True),
-        ("after_hours_factor", "--after-hours-factor", False),
-    ):
+    for name in ("rate", "increment", "minimum", "included_minutes", "after_hours_factor"):
         text = getattr(ch, name)
         if text is not None:
-            changes[name] = _number(text, option, whole=whole)
+            changes[name] = _number(text, name, "--" + name.replace("_", "-"))
     if isinstance(changes.get("rate"), Decimal):
         changes["rate"] = changes["rate"].quantize(Decimal("0.01"))
     if ch.currency is not None:

@@ -13,11 +13,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
-from pathlib import Path
 
 from sessionlog.app import customers
-from sessionlog.app.context import Context, warning
-from sessionlog.app.listing import running_warnings
+from sessionlog.app.context import Context
+from sessionlog.app.listing import Gathered, gather, refuse_or_skip, running_warnings
 from sessionlog.billing import Line, bill, freeze
 from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity, month_key
 from sessionlog.reports import Row, summarize, totals
@@ -41,6 +40,7 @@ class Invoice:
     customers: dict[str, Customer]
     issued: list[Issued] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # left out with --skip-broken: incomplete
 
     @property
     def totals(self) -> list[Row]:
@@ -60,24 +60,12 @@ class Invoice:
 
 
 def _month_lines(
-    ctx: Context, month: str, keys: list[str] | None, *, strict: bool
-) -> tuple[list[Line], list[Session], dict[str, Customer], list[Problem]]:
-    """The month's lines (all customers or `keys`), its running sessions, the customers, warnings."""
-    ledger = ctx.ledger
-    sessions, problems = ledger.sessions.load([month], keys)
-    if strict and problems:
-        raise SessionlogError(replace(problems[0], hint="fix it before finalizing"))
-    warnings = [warning(p, "skipped") for p in problems]
-    found, broken = ledger.customers.all()
-    billed = {s.customer for s in sessions}
-    for p in broken:
-        # Its rates are unknown: no statement beats a wrong one.
-        if p.path is not None and ledger.layout.customer_of(Path(p.path)) in billed:
-            raise SessionlogError(replace(p, hint="fix it before invoicing"))
-    running = [
-        s for s in ledger.timers.all() if month_key(s.start, ctx.tz) == month and (keys is None or s.customer in keys)
-    ]
-    return bill(sessions, ledger.settings, found, ctx.tz), running, found, warnings
+    ctx: Context, month: str, keys: list[str] | None, *, skip_broken: bool
+) -> tuple[list[Line], Gathered, list[Problem]]:
+    """The month's lines (all customers or `keys`), what they were read from, and what was skipped."""
+    g = gather(ctx, [month], keys)
+    skipped = refuse_or_skip(g.errors, skip_broken)
+    return bill(g.billable(), ctx.ledger.settings, g.customers, ctx.tz), g, skipped
 
 
 def _finalize(ctx: Context, month: str, lines: list[Line]) -> list[Issued]:
@@ -94,10 +82,12 @@ def _finalize(ctx: Context, month: str, lines: list[Line]) -> list[Issued]:
         return []
     year, mon = int(month[:4]), int(month[5:])
     scope = [f"{year}-{m:02d}" for m in range(1, 13)] if "{year}" in settings.invoice_pattern else None
-    scanned, problems = ledger.sessions.load(scope)
-    if problems:  # a number in an unreadable file could be issued twice
-        raise SessionlogError(replace(problems[0], hint="fix it before finalizing: invoice numbers are read from it"))
-    used = [s.invoice for s in scanned if s.invoice]
+    # Every file the numbers are read from must be readable, or a number could be issued twice;
+    # an id in two places (a half-done move, a hand copy) would be billed twice.
+    g = gather(ctx, scope, None)
+    if g.errors:
+        raise SessionlogError(replace(g.errors[0], hint="fix it before finalizing: invoice numbers are read from it"))
+    used = [s.invoice for s in g.sessions if s.invoice]
     changes: list[tuple[Session, Session]] = []
     issued: list[Issued] = []
     for key in sorted(todo):
@@ -138,20 +128,31 @@ def invoice(
     customer: str | None = None,
     include_free: bool = False,
     finalize: bool = False,
+    skip_broken: bool = False,
 ) -> Invoice:
-    """The month's lines; with `finalize`, numbered and stamped first (under the lock throughout)."""
+    """The month's lines; with `finalize`, numbered and stamped first (under the lock throughout).
+
+    Anything of the month that cannot be read refuses the invoice; `skip_broken` leaves it
+    out and returns it in `skipped`. Finalize never skips: numbers issued over an incomplete
+    month would have to be corrected later.
+    """
     from sessionlog.periods import month_period
 
+    if finalize and skip_broken:
+        raise SessionlogError(
+            "--finalize needs every file of the month readable; --skip-broken cannot go with it", Kind.USAGE
+        )
     ledger = ctx.ledger
     label = month_key(month_period(month, ctx.tz).start, ctx.tz)
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     issued: list[Issued] = []
     with ledger.locked() if finalize else nullcontext():
-        lines, running, found, warnings = _month_lines(ctx, label, keys, strict=finalize)
+        lines, g, skipped = _month_lines(ctx, label, keys, skip_broken=skip_broken)
         if finalize:
             issued = _finalize(ctx, label, lines)
             if issued:
-                lines, running, found, warnings = _month_lines(ctx, label, keys, strict=True)
-    warnings += running_warnings(running) + late_warnings(lines, label)
+                lines, g, skipped = _month_lines(ctx, label, keys, skip_broken=False)
+    running = [s for s in g.running if month_key(s.start, ctx.tz) == label]
+    warnings = g.warnings + running_warnings(running) + late_warnings(lines, label)
     shown = [ln for ln in lines if include_free or ln.session.billable]
-    return Invoice(label, shown, found, issued, warnings)
+    return Invoice(label, shown, g.customers, issued, warnings, skipped)

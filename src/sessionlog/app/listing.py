@@ -1,15 +1,21 @@
-"""Sessions of a period, with each finished one's billed line: what `list` and `report` show."""
+"""Sessions of a period, with each finished one's billed line: what `list`, `report` and
+`invoice` read, and the rule that a bill is never made of a ledger that cannot be fully read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
 from sessionlog.billing import Line, bill
-from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
+from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period, match_period, parse_period, period_between
+
+SKIP_HINT = "fix it, or give --skip-broken to leave it out of the figures and say so"
 
 
 def select_period(ctx: Context, period: str | None, start: str | None, end: str | None) -> Period:
@@ -30,31 +36,110 @@ def _inclusive_end(ctx: Context, text: str) -> datetime:
 
 
 @dataclass
+class Gathered:
+    """Everything a bill of some months depends on, as read now."""
+
+    sessions: list[Session]  # finished sessions that could be read, minus any whose id is doubled
+    running: list[Session]
+    customers: dict[str, Customer]
+    errors: list[Problem]  # what makes figures of these months incomplete or doubled
+    warnings: list[Problem] = field(default_factory=list)  # what does not change them
+    unbillable: set[str] = field(default_factory=set)  # customers whose rules cannot be read
+    doubled: list[Session] = field(default_factory=list)  # every copy of an id used more than once
+
+    def billable(self) -> list[Session]:
+        """The sessions whose figures can be worked out."""
+        return [s for s in self.sessions if s.customer not in self.unbillable]
+
+
+def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Gathered:
+    """The finished and running sessions of those months (all when None) and customers.
+
+    Errors are every file or record that cannot be read, a TOML file that is no month file,
+    customer folders that clash, a customer file that cannot be read while it has sessions
+    here, and ids used more than once (all copies are left out: which one is right is for a
+    person to say).
+    """
+    ledger = ctx.ledger
+    sessions, errors = ledger.sessions.load(months, keys)
+    wanted = None if keys is None else set(keys)
+    errors += [
+        p
+        for p in ledger.layout.folder_problems()
+        if wanted is None or p.path is None or Path(p.path).name.lower() in wanted
+    ]
+    errors += ledger.layout.stray_files(keys)
+    counts = Counter(s.id for s in sessions)
+    doubled = {sid for sid, n in counts.items() if n > 1}
+    for sid in sorted(doubled):
+        places = [s.origin for s in sessions if s.id == sid and s.origin is not None]
+        listed = ", ".join(str(o) for o in places)
+        first = places[0] if places else None
+        errors.append(
+            Problem(
+                Kind.DUPLICATE,
+                f"id {sid} is used {counts[sid]} times: {listed}",
+                first.path if first else None,
+                first.line if first else None,
+                hint="keep one of them",
+            )
+        )
+    copies = [s for s in sessions if s.id in doubled]
+    sessions = [s for s in sessions if s.id not in doubled]
+    found, broken = ledger.customers.all()
+    billed = {s.customer for s in sessions}
+    unbillable: set[str] = set()
+    for p in broken:
+        key = ledger.layout.customer_of(Path(p.path)) if p.path is not None else None
+        if key in billed:
+            errors.append(p)
+            unbillable.add(key)
+    running, timer_problems = ledger.timers.readable()
+    running = [s for s in running if wanted is None or s.customer in wanted]
+    warnings = [warning(p, "skipped") for p in timer_problems]
+    return Gathered(sessions, running, found, errors, warnings, unbillable, copies)
+
+
+def refuse_or_skip(errors: list[Problem], skip_broken: bool) -> list[Problem]:
+    """Refuse figures that would miss or double a session; with `skip_broken`, the skipped
+    problems, which the caller must show where the reader of the figures sees them."""
+    if not errors:
+        return []
+    if not skip_broken:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem(s): see `sessionlog check`)" if len(errors) > 1 else ""
+        hint = f"{first.hint}; or give --skip-broken to leave it out and say so" if first.hint else SKIP_HINT
+        raise SessionlogError(replace(first, message=first.message + more, hint=hint))
+    return [replace(p, severity=Severity.WARNING, hint="skipped") for p in errors]
+
+
+@dataclass
 class PeriodView:
     period: Period
     sessions: list[Session]  # finished and running sessions that start in the period, by start
     lines: dict[str, Line]  # session id -> its billed line (finished sessions)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # errors left out of the figures
 
 
-def load(ctx: Context, period: Period, customer: str | None) -> PeriodView:
+def load(ctx: Context, period: Period, customer: str | None, *, skip_broken: bool = True) -> PeriodView:
     """Finished and running sessions starting in the period, and each finished one's line.
 
-    Lines are billed over whole months, because a contract allowance is used up in start
-    order across the month, whatever part of it is shown.
+    Without `skip_broken`, anything that cannot be read refuses the whole view. Lines are
+    billed over whole months, because a contract allowance is used up in start order across
+    the month, whatever part of it is shown.
     """
     ledger = ctx.ledger
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     # An open --from/--to spans centuries: read the files there are instead of probing each month.
     months = period.months() if period.end - period.start < timedelta(days=3700) else None
-    sessions, problems = ledger.sessions.load(months, keys)
-    warnings = [warning(p, "skipped") for p in problems]
-    running = [s for s in ledger.timers.all() if keys is None or s.customer in keys]
-    found, broken = ledger.customers.all()
-    warnings += [warning(p, "its sessions are billed at the ledger's default rules") for p in broken]
-    lines = {line.session.id: line for line in bill(sessions, ledger.settings, found, ctx.tz)}
-    shown = sorted((s for s in (*sessions, *running) if s.start in period), key=lambda s: (s.start, s.id))
-    return PeriodView(period, shown, lines, warnings)
+    g = gather(ctx, months, keys)
+    skipped = refuse_or_skip(g.errors, skip_broken)
+    lines = {line.session.id: line for line in bill(g.billable(), ledger.settings, g.customers, ctx.tz)}
+    # A doubled record is shown (without figures) so a person sees both copies.
+    everything = (*g.sessions, *g.doubled, *g.running)
+    shown = sorted((s for s in everything if s.start in period), key=lambda s: (s.start, s.id))
+    return PeriodView(period, shown, lines, g.warnings, skipped)
 
 
 def running_warnings(sessions: list[Session]) -> list[Problem]:
@@ -73,8 +158,8 @@ def running_warnings(sessions: list[Session]) -> list[Problem]:
 def list_sessions(
     ctx: Context, period: Period, customer: str | None = None, supporter: str | None = None
 ) -> PeriodView:
-    """The sessions `list` shows, optionally of one supporter (case-insensitive)."""
-    view = load(ctx, period, customer)
+    """The sessions `list` shows (what can be read), optionally of one supporter (case-insensitive)."""
+    view = load(ctx, period, customer, skip_broken=True)
     if supporter is not None:
         view.sessions = [s for s in view.sessions if s.supporter.casefold() == supporter.casefold()]
     return view

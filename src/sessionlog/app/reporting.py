@@ -18,10 +18,13 @@ class Report:
     rows: list[Row]
     totals: list[Row]  # one per currency
     warnings: list[Problem]
+    skipped: list[Problem]  # left out with --skip-broken: the figures are incomplete
 
 
-def report(ctx: Context, period: Period, by: Grouping, customer: str | None = None) -> Report:
-    view = load(ctx, period, customer)
+def report(
+    ctx: Context, period: Period, by: Grouping, customer: str | None = None, *, skip_broken: bool = False
+) -> Report:
+    view = load(ctx, period, customer, skip_broken=skip_broken)
     picked = [view.lines[s.id] for s in view.sessions if s.id in view.lines]
     warnings = view.warnings + running_warnings(view.sessions)
-    return Report(period, by, summarize(picked, by, ctx.tz), totals(picked), warnings)
+    return Report(period, by, summarize(picked, by, ctx.tz), totals(picked), warnings, view.skipped)

@@ -33,6 +33,9 @@ profile = "en"           # en: RFC 4180, comma, decimal point; de: Excel/LibreOf
 [invoice]
 pattern = "RE-{{year}}-{{seq:04d}}"   # {{year}}, {{month}}, {{customer}}, {{seq}}
 first = 1                # the first sequence number of a year
+
+[timer]
+stale_after_hours = 10   # status, stop and check warn about a timer running longer
 """
 
 

@@ -12,9 +12,7 @@ from sessionlog import __version__
 from sessionlog.cli import admin, billing, customer, listing, records, timer
 from sessionlog.cli.common import Env, new_app
 
-app = new_app(
-    "sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True
-)
+app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True)
 
 
 def _version(value: bool) -> None:

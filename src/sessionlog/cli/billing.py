@@ -10,7 +10,17 @@ import typer
 from sessionlog.app import invoicing, reporting
 from sessionlog.app.listing import select_period
 from sessionlog.billing import Line
-from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, say, warn
+from sessionlog.cli.common import (
+    CustomerOpt,
+    FormatOpt,
+    Profile,
+    SkipBroken,
+    app_context,
+    finish_incomplete,
+    incomplete,
+    say,
+    warn,
+)
 from sessionlog.cli.listing import From, PeriodArg, To
 from sessionlog.cli.output import emit
 from sessionlog.model import format_duration
@@ -123,24 +133,30 @@ def invoice(
     finalize: Annotated[
         bool, typer.Option("--finalize", help="Assign invoice numbers and lock the invoiced sessions.")
     ] = False,
+    skip_broken: SkipBroken = False,
 ) -> None:
     """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software."""
     c = app_context(ctx)
     chosen = profile or c.ledger.settings.csv_profile
-    inv = invoicing.invoice(c, month, customer=customer, include_free=include_free, finalize=finalize)
+    inv = invoicing.invoice(
+        c, month, customer=customer, include_free=include_free, finalize=finalize, skip_broken=skip_broken
+    )
     for i in inv.issued:
         say(f"{i.number}: {i.customer}, {i.sessions} session(s), {i.amount} {i.currency}")
     if finalize and not inv.issued:
         say(f"nothing to finalize: every billable session of {inv.month} is invoiced already")
     warn(inv.warnings)
-    if summary:
-        emit(Format.CSV, _summary_rows(inv), SUMMARY_COLUMNS, profile=chosen)
-    else:
-        emit(Format.CSV, [_line_row(ln, inv, c.tz) for ln in inv.lines], INVOICE_COLUMNS, profile=chosen)
+    columns = SUMMARY_COLUMNS if summary else INVOICE_COLUMNS
+    rows = _summary_rows(inv) if summary else [_line_row(ln, inv, c.tz) for ln in inv.lines]
+    if inv.skipped:
+        # The CSV goes to a file and a spreadsheet: its last row says what it leaves out.
+        rows.append({columns[0].key: incomplete(inv.skipped)})
+    emit(Format.CSV, rows, columns, profile=chosen)
     money = " + ".join(f"{t.amount} {t.currency}" for t in inv.totals if t.currency)
     money = money or f"0.00 {c.ledger.settings.currency}"
     count = len({ln.session.customer for ln in inv.lines})
     say(f"{inv.month}: {len(inv.lines)} session(s), {count} customer(s), total {money}")
+    finish_incomplete(inv.skipped)
 
 
 def _report_row(row: Row) -> dict[str, object]:
@@ -167,20 +183,24 @@ def report(
     customer: CustomerOpt = None,
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
+    skip_broken: SkipBroken = False,
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
     c = app_context(ctx)
-    rep = reporting.report(c, select_period(c, period, from_, to), by, customer)
+    rep = reporting.report(c, select_period(c, period, from_, to), by, customer, skip_broken=skip_broken)
     warn(rep.warnings)
     table = fmt is Format.TABLE
     # One currency: the total is the table's footer; several: a total row for each.
     extra = [_report_row(t) for t in rep.totals] if table and len(rep.totals) > 1 else []
+    if rep.skipped and fmt is Format.CSV:
+        extra.append({"group": incomplete(rep.skipped)})
     emit(
         fmt,
         [_report_row(r) for r in rep.rows] + extra,
         REPORT_COLUMNS,
         json_rows=[row_as_json(r) for r in rep.rows],
         profile=profile or c.ledger.settings.csv_profile,
-        title=f"{rep.period.label} by {by}",
+        title=f"{rep.period.label} by {by}" + (" (INCOMPLETE)" if rep.skipped else ""),
         footer=_report_row(rep.totals[0]) if table and len(rep.totals) == 1 else None,
     )
+    finish_incomplete(rep.skipped)

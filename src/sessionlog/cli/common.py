@@ -17,12 +17,14 @@ from typer import _click as click  # Typer 0.28 ships its own click; pinned in p
 from typer.core import TyperGroup
 
 from sessionlog.app.context import Context
-from sessionlog.model import Channel, CsvProfileName, Kind, Problem, SessionlogError
+from sessionlog.model import MAX_YEAR, MIN_YEAR, Channel, CsvProfileName, Kind, Problem, SessionlogError
 from sessionlog.render import Format
 from sessionlog.store import Ledger
 
-# Exit codes: 1 for a problem with the input or the ledger, 2 for a usage error.
+# Exit codes: 1 for a problem with the input or the ledger, 2 for a usage error, 3 for
+# figures made with --skip-broken that leave something out.
 USAGE_KINDS = frozenset({Kind.USAGE})
+EXIT_INCOMPLETE = 3
 
 
 class Group(TyperGroup):
@@ -50,6 +52,10 @@ class Group(TyperGroup):
 
         if not standalone_mode:
             return run()
+        bad = _undecodable([*(sys.argv[1:] if args is None else args), *_own_environment()])
+        if bad is not None:
+            print(f"error: {bad}", file=sys.stderr)
+            sys.exit(1)
         try:
             code = run()
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -65,6 +71,25 @@ class Group(TyperGroup):
             print("error: aborted", file=sys.stderr)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _own_environment() -> list[str]:
+    return [f"{k}={v}" for k, v in os.environ.items() if k.startswith("SESSIONLOG_") or k in ("VISUAL", "EDITOR")]
+
+
+def _undecodable(texts: Sequence[str]) -> str | None:
+    """A message for the first text with bytes that are not UTF-8 (a Latin-1 terminal typing 'ü').
+
+    Python keeps such bytes as lone surrogates, which cannot be written to a UTF-8 file later;
+    refusing before anything runs keeps a half-done command from leaving changes behind.
+    """
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return f"'{shown}' is not UTF-8 text; set the terminal (or the variable) to UTF-8"
+    return None
 
 
 def new_app(help: str, *, completion: bool = False) -> typer.Typer:
@@ -117,6 +142,27 @@ Profile = Annotated[
     CsvProfileName | None, typer.Option("--profile", help="CSV profile (default: the ledger's csv.profile).")
 ]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")]
+SkipBroken = Annotated[
+    bool,
+    typer.Option(
+        "--skip-broken",
+        help="Leave out what cannot be read instead of refusing; the output says so and the exit code is 3.",
+    ),
+]
+
+
+def incomplete(skipped: Sequence[Problem]) -> str:
+    """The line that tells the reader of figures what they leave out."""
+    listed = "; ".join(str(p.where or p.message) for p in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
+    return f"INCOMPLETE: {len(skipped)} problem(s) left out of these figures: {listed}"
+
+
+def finish_incomplete(skipped: Sequence[Problem]) -> None:
+    """After figures made with --skip-broken: the warnings, then exit 3 if anything was left out."""
+    if skipped:
+        warn(skipped)
+        say(f"error: {incomplete(skipped)}")
+        raise typer.Exit(EXIT_INCOMPLETE)
 
 
 def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -194,6 +240,8 @@ class Env:
                 fail(f"SESSIONLOG_NOW={pinned!r} is not an ISO date-time with offset")
             if moment.utcoffset() is None:
                 fail(f"SESSIONLOG_NOW={pinned!r} needs a UTC offset")
+            if not MIN_YEAR <= moment.year <= MAX_YEAR:
+                fail(f"SESSIONLOG_NOW={pinned!r}: the year is out of range ({MIN_YEAR}-{MAX_YEAR})")
             return moment
         return datetime.now(UTC).replace(microsecond=0)
 

@@ -8,7 +8,7 @@ import typer
 
 from sessionlog.app.listing import list_sessions as load_sessions
 from sessionlog.app.listing import select_period
-from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, say, warn
+from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, fail, say, warn
 from sessionlog.cli.output import emit
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
@@ -62,6 +62,7 @@ def list_sessions(
     c = app_context(ctx)
     view = load_sessions(c, select_period(c, period, from_, to), customer, supporter)
     warn(view.warnings)
+    warn(view.skipped)
     rows, data = [], []
     for s in view.sessions:
         line = view.lines.get(s.id)
@@ -88,6 +89,8 @@ def list_sessions(
     emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
     if fmt is Format.TABLE:
         say(f"{len(rows)} session(s)")
+    if view.skipped:
+        fail(f"{len(view.skipped)} problem(s): the list leaves out what cannot be read (see `sessionlog check`)")
 
 
 def as_json(s: Session, line: Line | None) -> dict[str, object]:

@@ -9,6 +9,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sessionlog.model import (
+    BOUNDS,
+    MAX_YEAR,
+    MIN_YEAR,
     Billed,
     BusinessHours,
     CsvProfileName,
@@ -40,6 +43,9 @@ class Invalid(Exception):
 def _aware(value: Any, name: str) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise Invalid(f"{name} must be a date-time with a UTC offset, like 2024-03-01T10:22:00+01:00")
+    # Far years overflow when converted between zones; the parser refuses them when typed, too.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Invalid(f"{name}: the year {value.year} is out of range ({MIN_YEAR}-{MAX_YEAR})")
     return value
 
 
@@ -68,6 +74,14 @@ def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} must be a whole number")
     return value
+
+
+def _bounded(value: Any, bound: str, name: str) -> int:
+    try:
+        BOUNDS[bound].check(value, name)
+    except SessionlogError as exc:
+        raise Invalid(exc.problem.message) from None
+    return int(value)
 
 
 def _strings(value: Any, name: str) -> tuple[str, ...]:
@@ -238,7 +252,9 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
     hours = raw.get("business_hours", {})
     csv = raw.get("csv", {})
     invoice = raw.get("invoice", {})
-    for name, table in (("billing", billing), ("business_hours", hours), ("csv", csv), ("invoice", invoice)):
+    timer = raw.get("timer", {})
+    tables = (("billing", billing), ("business_hours", hours), ("csv", csv), ("invoice", invoice), ("timer", timer))
+    for name, table in tables:
         if not isinstance(table, dict):
             raise Invalid(f"[{name}] must be a table")
     days = d.business_hours.days
@@ -272,5 +288,8 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
         ),
         csv_profile=profile,
         invoice_pattern=pattern,
-        invoice_first=_int(invoice.get("first", d.invoice_first), "invoice.first"),
+        invoice_first=_bounded(invoice.get("first", d.invoice_first), "invoice_first", "invoice.first"),
+        stale_after_hours=_bounded(
+            timer.get("stale_after_hours", d.stale_after_hours), "stale_after_hours", "timer.stale_after_hours"
+        ),
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessionlog.model import slug
+from sessionlog.model import Kind, Problem, SessionlogError, check_customer_key, slug
 
 SETTINGS_FILE = "sessionlog.toml"
 CUSTOMER_FILE = "customer.toml"
@@ -81,3 +81,75 @@ class Layout:
             return sorted(self.running_dir / e.name for e in os.scandir(self.running_dir) if e.name.endswith(".toml"))
         except FileNotFoundError:
             return []
+
+    def folder_problems(self) -> list[Problem]:
+        """Customer folders that are no customer key, or that differ from another only in case.
+
+        `customers/ACME/` beside `customers/acme/` would make two customers of one, each
+        billed on its own, so both are errors until a person merges them.
+        """
+        problems: list[Problem] = []
+        by_key: dict[str, list[str]] = {}
+        for name in self.customer_keys():
+            try:
+                key = check_customer_key(name)
+            except SessionlogError as exc:
+                problems.append(Problem(Kind.INVALID, exc.problem.message, str(self.customer_dir(name))))
+                continue
+            by_key.setdefault(key, []).append(name)
+            if key != name:
+                problems.append(
+                    Problem(
+                        Kind.INVALID,
+                        f"customer folder {name!r} is not a lower-case key",
+                        str(self.customer_dir(name)),
+                        hint=f"rename it to {key!r}" + (" and merge it into that folder" if key in by_key else ""),
+                    )
+                )
+        for key, names in by_key.items():
+            if len(names) > 1:
+                listed = ", ".join(sorted(names))
+                problems.append(
+                    Problem(
+                        Kind.DUPLICATE, f"customer folders {listed} differ only in case", str(self.customer_dir(key))
+                    )
+                )
+        return problems
+
+    def stray_files(self, customers: Iterable[str] | None = None) -> list[Problem]:
+        """TOML files in customer folders that are neither customer.toml nor named YYYY-MM.toml.
+
+        Such a file may hold sessions (`2024-3.toml`, a conflict copy) that nothing would read.
+        """
+        problems: list[Problem] = []
+        for key in list(customers) if customers is not None else self.customer_keys():
+            try:
+                names = sorted(e.name for e in os.scandir(self.customer_dir(key)) if e.name.lower().endswith(".toml"))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for name in names:
+                if name != CUSTOMER_FILE and not _MONTH_FILE.match(name):
+                    problems.append(
+                        Problem(
+                            Kind.MISFILED,
+                            "not a month file: sessions are read only from files named YYYY-MM.toml",
+                            str(self.customer_dir(key) / name),
+                            hint="move its records into the right month file, or delete it",
+                        )
+                    )
+        return problems
+
+    def temp_files(self) -> list[Path]:
+        """Temporary files an interrupted write left behind (`.NAME.*.tmp`)."""
+        folders = [self.root, self.running_dir, *(self.customer_dir(k) for k in self.customer_keys())]
+        found: list[Path] = []
+        for folder in folders:
+            try:
+                found += sorted(folder / e.name for e in os.scandir(folder) if _is_temp(e.name))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return found
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp")

@@ -7,6 +7,7 @@ text about to be written.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -82,15 +83,30 @@ def decode(
     path = str(f.path)
     if "session" in f.doc and not isinstance(f.doc["session"], list):
         return [], [Problem(Kind.INVALID, "`session` must be a list of [[session]] tables", path)]
+    problems = _unknown_tables(f)
     sessions: list[Session] = []
-    problems: list[Problem] = []
     check_month = customer is not None and not misfiled_ok and is_month_file(f.path)
     for raw, line in zip(f.records, f.lines(), strict=True):
         key = customer or str(raw.get("customer", ""))
+        what = f"session {raw.get('id')}" if isinstance(raw, dict) and raw.get("id") else "session"
+        if not isinstance(raw, dict):
+            problems.append(Problem(Kind.INVALID, f"{what}: not a table", path, line or None))
+            continue
+        if customer is not None and "end" not in raw:
+            # Only a running timer (running/*.toml) has no end; here it would never be billed.
+            problems.append(
+                Problem(
+                    Kind.INVALID,
+                    f"{what} has no end",
+                    path,
+                    line or None,
+                    hint="add end = …, or delete it",
+                )
+            )
+            continue
         try:
             s = codec.session_from_dict(raw, key, Origin(path, line))
         except codec.Invalid as exc:
-            what = f"session {raw.get('id')}" if raw.get("id") else "session"
             problems.append(Problem(Kind.INVALID, f"{what}: {exc}", path, line or None))
             continue
         if check_month:
@@ -105,6 +121,27 @@ def decode(
                 continue
         sessions.append(s)
     return sessions, problems
+
+
+def _unknown_tables(f: SessionFile) -> list[Problem]:
+    """Tables other than [[session]] (`[[sessions]]`, `[[Session]]`): records nothing would read."""
+    out = []
+    for key, value in f.doc.items():
+        if key != "session" and (
+            isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict))
+        ):
+            header = re.search(rf"^[ \t]*\[\[?[ \t]*{re.escape(key)}[ \t]*\]", f.text, re.MULTILINE)
+            line = f.text.count("\n", 0, header.start()) + 1 if header else None
+            out.append(
+                Problem(
+                    Kind.INVALID,
+                    f"unknown table [{key}]: sessions are [[session]] tables",
+                    str(f.path),
+                    line,
+                    hint="rename the header to [[session]]",
+                )
+            )
+    return out
 
 
 def read(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sessionlog.model import Kind, Session, SessionlogError
+from sessionlog.model import Kind, Problem, Session, SessionlogError
 from sessionlog.store import codec, tomltext
 from sessionlog.store.files import LedgerLock
 from sessionlog.store.layout import Layout
@@ -32,6 +32,20 @@ class Timers:
 
     def all(self) -> list[Session]:
         return [s for path in self.layout.timer_files() for s in self._read(path)]
+
+    def readable(self) -> tuple[list[Session], list[Problem]]:
+        """Every timer that can be read, and a Problem for each file that cannot.
+
+        For commands that only show running sessions: another supporter's broken timer file
+        must not stop them.
+        """
+        sessions: list[Session] = []
+        problems: list[Problem] = []
+        for path in self.layout.timer_files():
+            found, bad = read(path, None, self.sessions.tz, lock=self.lock)
+            sessions += found
+            problems += [replace(p, hint="fix or delete that file") for p in bad]
+        return sessions, problems
 
     def ids(self) -> set[str]:
         """Ids of the timers that can be read (a broken timer file's id cannot be known)."""

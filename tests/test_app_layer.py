@@ -91,7 +91,8 @@ def test_timer_workflow_without_the_cli(ledger: Ledger) -> None:
 
 
 def test_refusals_carry_their_kind(ledger: Ledger) -> None:
-    sid = ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
+    ledger.ok("customer", "add", "acme", "--rate", "60")
+    sid = ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00")
     ctx = context(ledger.root)
     with pytest.raises(SessionlogError) as err:
         records.edit(ctx, "zzzz", records.Changes(note="x"))
@@ -119,7 +120,7 @@ def test_invoice_returns_warnings_as_typed_problems(ledger: Ledger) -> None:
         invoicing.invoice(context(ledger.root), "2024-03")
     assert err.value.kind is Kind.BROKEN_FILE
     inv = invoicing.invoice(context(ledger.root), "2024-03", skip_broken=True)
-    assert [p.kind for p in inv.warnings] == [Kind.RUNNING]
+    assert [p.kind for p in inv.warnings] == [Kind.RUNNING, Kind.ZERO_RATE]
     assert [p.kind for p in inv.skipped] == [Kind.BROKEN_FILE]
     assert all(p.severity is Severity.WARNING for p in inv.warnings + inv.skipped)
     assert [ln.session.customer for ln in inv.lines] == ["acme"]

@@ -133,6 +133,8 @@ class Kind(StrEnum):
     RUNNING = "running"  # a running timer in the way, or still running
     LATE = "late"  # a session after its month was invoiced
     STALE = "stale"  # a timer running for too long
+    ZERO_RATE = "zero-rate"  # billable work at a rate of 0.00
+    CORRECTED = "corrected"  # a session of an issued invoice changed afterwards
 
 
 class Severity(StrEnum):
@@ -281,6 +283,30 @@ class Session:
 
     def evolve(self, **changes: Any) -> Session:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class IssuedInvoice:
+    """An invoice as finalize issued it: what it printed, frozen for good."""
+
+    number: str
+    month: str  # 'YYYY-MM', the month it bills
+    customer: str
+    customer_name: str
+    issued: datetime
+    sessions: tuple[Session, ...]  # each as billed: with `invoice` and `billed` set
+    origin: Origin | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A forced change to a session of an issued invoice, kept beside the invoice."""
+
+    invoice: str
+    session: str
+    at: datetime
+    change: str
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

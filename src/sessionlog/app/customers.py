@@ -15,6 +15,7 @@ from sessionlog.model import (
     Problem,
     Rounding,
     SessionlogError,
+    Severity,
     check_customer_key,
     choice,
     close_keys,
@@ -169,3 +170,19 @@ def listing(ledger: Ledger) -> tuple[list[Customer], list[Problem]]:
     """Every customer that can be read, and a warning for each that cannot (skipped)."""
     found, problems = ledger.customers.all()
     return list(found.values()), [warning(p, "skipped") for p in problems]
+
+
+def rate_warning(ledger: Ledger, c: Customer) -> Problem | None:
+    """A warning when sessions of `c` would bill at 0.00, saying how to set a rate."""
+    try:
+        rate = rules_for(ledger.settings, c).rate
+    except SessionlogError:
+        return None  # invalid rules are refused where they are used
+    if rate != 0:
+        return None
+    return Problem(
+        Kind.ZERO_RATE,
+        f"customer {c.key} has no rate: its sessions bill at 0.00",
+        severity=Severity.WARNING,
+        hint=f"set one with: sessionlog customer edit {c.key} --rate 95",
+    )

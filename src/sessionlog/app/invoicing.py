@@ -2,7 +2,10 @@
 
 Finalize is the riskiest workflow: it issues numbers that must never repeat. It runs under
 the ledger lock from reading the month to writing the stamps, refuses when any file it
-reads numbers from cannot be read, and checks every file before it writes any.
+reads numbers from cannot be read, and checks every file before it writes any. It writes
+the invoice register (invoices/YYYY-MM.toml) first and stamps the records after: an issued
+invoice is re-exported from the register, so it prints the same whatever happens to its
+records later, and the register's numbers are never issued again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,17 @@ from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import Gathered, gather, refuse_or_skip, running_warnings
 from sessionlog.billing import Line, bill, freeze
-from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity, month_key
+from sessionlog.model import (
+    Correction,
+    Customer,
+    IssuedInvoice,
+    Kind,
+    Problem,
+    Session,
+    SessionlogError,
+    Severity,
+    month_key,
+)
 from sessionlog.reports import Row, summarize, totals
 
 
@@ -41,6 +54,15 @@ class Invoice:
     issued: list[Issued] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # left out with --skip-broken: incomplete
+    names: dict[str, str] = field(default_factory=dict)  # invoice number -> customer name as issued
+
+    def customer_name(self, line: Line) -> str:
+        """The name an issued invoice printed, else the customer's name now."""
+        s = line.session
+        if s.invoice and s.invoice in self.names:
+            return self.names[s.invoice]
+        c = self.customers.get(s.customer)
+        return c.display_name if c else s.customer
 
     @property
     def totals(self) -> list[Row]:
@@ -59,66 +81,156 @@ class Invoice:
         return out
 
 
-def _month_lines(
-    ctx: Context, month: str, keys: list[str] | None, *, skip_broken: bool
-) -> tuple[list[Line], Gathered, list[Problem]]:
-    """The month's lines (all customers or `keys`), what they were read from, and what was skipped."""
+@dataclass
+class _Month:
+    """A month as billed now: issued lines from the register, open lines from the records."""
+
+    lines: list[Line]
+    gathered: Gathered
+    register: list[IssuedInvoice]
+    corrections: list[Correction]
+    skipped: list[Problem]
+    warnings: list[Problem]
+    unstamped: list[tuple[Session, Session]]  # (record, as issued) where finalize stopped halfway
+    finalized: bool  # any invoice was issued for this month
+
+
+def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: bool) -> _Month:
+    ledger = ctx.ledger
     g = gather(ctx, [month], keys)
-    skipped = refuse_or_skip(g.errors, skip_broken)
-    return bill(g.billable(), ctx.ledger.settings, g.customers, ctx.tz), g, skipped
+    register, corrections, broken = ledger.invoices.read(month)
+    skipped = refuse_or_skip(g.errors + broken, skip_broken)
+    finalized = bool(register)
+    register = [i for i in register if keys is None or i.customer in keys]
+    as_issued = {s.id: s for inv in register for s in inv.sessions}
+    held: dict[str, str | None] = {}  # number -> month whose register holds it
+    current: list[Session] = []
+    unstamped: list[tuple[Session, Session]] = []
+    warnings: list[Problem] = []
+    for s in g.billable():
+        issued = as_issued.get(s.id)
+        if issued is not None:
+            if s.invoice != issued.invoice:
+                unstamped.append((s, issued))
+            continue  # the register holds it as it was issued
+        if s.invoice:
+            finalized = True
+            if s.invoice not in held:
+                held[s.invoice] = ledger.invoices.holding(s.invoice)
+            if held[s.invoice] is not None and held[s.invoice] != month:
+                warnings.append(
+                    Problem(
+                        Kind.CORRECTED,
+                        f"session {s.id} is on invoice {s.invoice} of {held[s.invoice]} and was moved to {month} "
+                        "afterwards; it stays on that invoice and is not billed here",
+                        s.origin.path if s.origin else None,
+                        s.origin.line if s.origin else None,
+                        Severity.WARNING,
+                    )
+                )
+                continue
+        current.append(s)  # open, or invoiced before the register existed (its record's figures stand)
+    frozen = [s for inv in register for s in inv.sessions]
+    lines = bill([*frozen, *current], ctx.ledger.settings, g.customers, ctx.tz)
+    shown_numbers = {inv.number for inv in register}
+    for c in corrections:
+        if c.invoice in shown_numbers:
+            warnings.append(
+                Problem(
+                    Kind.CORRECTED,
+                    f"invoice {c.invoice} was issued; since then session {c.session} was {c.change}; "
+                    "the invoice shows what was issued",
+                    severity=Severity.WARNING,
+                )
+            )
+    return _Month(lines, g, register, corrections, skipped, warnings, unstamped, finalized)
 
 
-def _finalize(ctx: Context, month: str, lines: list[Line]) -> list[Issued]:
-    """Stamp every billable, not yet invoiced line with a new number per customer."""
+def _finalize(ctx: Context, month: str, m: _Month, *, allow_zero: bool) -> list[Issued]:
+    """Number every billable, not yet invoiced line, one number per customer."""
     from sessionlog.numbering import next_number
 
     ledger = ctx.ledger
     settings = ledger.settings
+    if m.unstamped:  # an earlier finalize stopped between the register and the records: finish it
+        ledger.sessions.update_many([(rec, rec.evolve(invoice=s.invoice, billed=s.billed)) for rec, s in m.unstamped])
     todo: dict[str, list[Line]] = defaultdict(list)
-    for line in lines:
+    for line in m.lines:
         if line.session.billable and not line.session.invoice:
             todo[line.session.customer].append(line)
     if not todo:
         return []
+    zero = sorted({ln.session.customer for lines in todo.values() for ln in lines if ln.rate == 0})
+    if zero and not allow_zero:
+        raise SessionlogError(
+            f"billable sessions of {', '.join(zero)} would be invoiced at a rate of 0.00",
+            Kind.ZERO_RATE,
+            hint=f"set a rate with: sessionlog customer edit {zero[0]} --rate …, or give --allow-zero",
+        )
     year, mon = int(month[:4]), int(month[5:])
     scope = [f"{year}-{m:02d}" for m in range(1, 13)] if "{year}" in settings.invoice_pattern else None
     # Every file the numbers are read from must be readable, or a number could be issued twice;
     # an id in two places (a half-done move, a hand copy) would be billed twice.
     g = gather(ctx, scope, None)
-    if g.errors:
-        raise SessionlogError(replace(g.errors[0], hint="fix it before finalizing: invoice numbers are read from it"))
-    used = [s.invoice for s in g.sessions if s.invoice]
+    registered, broken = ledger.invoices.numbers(scope)
+    if g.errors or broken:
+        first = (g.errors + broken)[0]
+        raise SessionlogError(replace(first, hint="fix it before finalizing: invoice numbers are read from it"))
+    used = registered + [s.invoice for s in g.sessions if s.invoice]
+    issued: list[IssuedInvoice] = []
     changes: list[tuple[Session, Session]] = []
-    issued: list[Issued] = []
     for key in sorted(todo):
         number = next_number(settings.invoice_pattern, used, year, mon, key, settings.invoice_first)
         used.append(number)
-        changes += [(ln.session, ln.session.evolve(invoice=number, billed=freeze(ln))) for ln in todo[key]]
-        total = totals(todo[key])[0]
-        issued.append(Issued(number, key, len(todo[key]), total.amount, total.currency))
+        stamped = [(ln.session, ln.session.evolve(invoice=number, billed=freeze(ln))) for ln in todo[key]]
+        changes += stamped
+        c = m.gathered.customers.get(key)
+        name = c.display_name if c else key
+        issued.append(IssuedInvoice(number, month, key, name, ctx.now, tuple(new for _, new in stamped)))
+    ledger.invoices.issue(month, issued)  # first: from here on these numbers are taken for good
     ledger.sessions.update_many(changes)
-    return issued
-
-
-def late_warnings(lines: Sequence[Line], month: str) -> list[Problem]:
-    """A warning per customer whose month was invoiced and has billable sessions without a number."""
-    invoiced: dict[str, set[str]] = defaultdict(set)
-    for line in lines:
-        if line.session.invoice:
-            invoiced[line.session.customer].add(line.session.invoice)
     out = []
-    for key, numbers in sorted(invoiced.items()):
-        late = [ln for ln in lines if ln.session.customer == key and ln.session.billable and not ln.session.invoice]
-        if late:
-            out.append(
-                Problem(
-                    Kind.LATE,
-                    f"{key}: {len(late)} session(s) of {month} came after invoice {', '.join(sorted(numbers))} "
-                    f"and are not invoiced yet; `sessionlog invoice {month} --finalize` bills them under a new number",
-                    severity=Severity.WARNING,
-                )
-            )
+    for inv in issued:
+        total = totals(todo[inv.customer])[0]
+        out.append(Issued(inv.number, inv.customer, len(inv.sessions), total.amount, total.currency))
     return out
+
+
+def late_warnings(lines: Sequence[Line], month: str, finalized: bool) -> list[Problem]:
+    """After a month was invoiced: a warning per customer with billable sessions not yet invoiced."""
+    if not finalized:
+        return []
+    out = []
+    late: dict[str, int] = defaultdict(int)
+    for ln in lines:
+        if ln.session.billable and not ln.session.invoice:
+            late[ln.session.customer] += 1
+    for key, n in sorted(late.items()):
+        numbers = sorted({ln.session.invoice for ln in lines if ln.session.customer == key and ln.session.invoice})
+        after = f"came after invoice {', '.join(numbers)}" if numbers else f"came after {month} was invoiced"
+        out.append(
+            Problem(
+                Kind.LATE,
+                f"{key}: {n} session(s) of {month} {after} and are not invoiced yet; "
+                f"`sessionlog invoice {month} --finalize` bills them under a new number",
+                severity=Severity.WARNING,
+            )
+        )
+    return out
+
+
+def zero_rate_warnings(lines: Sequence[Line]) -> list[Problem]:
+    customers = sorted(
+        {ln.session.customer for ln in lines if ln.session.billable and not ln.session.invoice and ln.rate == 0}
+    )
+    return [
+        Problem(
+            Kind.ZERO_RATE,
+            f"{key}: billable sessions at a rate of 0.00 (set one with: sessionlog customer edit {key} --rate …)",
+            severity=Severity.WARNING,
+        )
+        for key in customers
+    ]
 
 
 def invoice(
@@ -129,6 +241,7 @@ def invoice(
     include_free: bool = False,
     finalize: bool = False,
     skip_broken: bool = False,
+    allow_zero: bool = False,
 ) -> Invoice:
     """The month's lines; with `finalize`, numbered and stamped first (under the lock throughout).
 
@@ -147,12 +260,14 @@ def invoice(
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     issued: list[Issued] = []
     with ledger.locked() if finalize else nullcontext():
-        lines, g, skipped = _month_lines(ctx, label, keys, skip_broken=skip_broken)
+        m = _month(ctx, label, keys, skip_broken=skip_broken)
         if finalize:
-            issued = _finalize(ctx, label, lines)
-            if issued:
-                lines, g, skipped = _month_lines(ctx, label, keys, skip_broken=False)
-    running = [s for s in g.running if month_key(s.start, ctx.tz) == label]
-    warnings = g.warnings + running_warnings(running) + late_warnings(lines, label)
-    shown = [ln for ln in lines if include_free or ln.session.billable]
-    return Invoice(label, shown, g.customers, issued, warnings, skipped)
+            issued = _finalize(ctx, label, m, allow_zero=allow_zero)
+            if issued or m.unstamped:
+                m = _month(ctx, label, keys, skip_broken=False)
+    running = [s for s in m.gathered.running if month_key(s.start, ctx.tz) == label]
+    warnings = m.gathered.warnings + m.warnings + running_warnings(running)
+    warnings += late_warnings(m.lines, label, m.finalized) + zero_rate_warnings(m.lines)
+    shown = [ln for ln in m.lines if include_free or ln.session.billable]
+    names = {inv.number: inv.customer_name for inv in m.register}
+    return Invoice(label, shown, m.gathered.customers, issued, warnings, m.skipped, names)

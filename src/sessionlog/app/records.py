@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sessionlog.app import customers
 from sessionlog.app.context import Context, duration
 from sessionlog.app.fields import Details, billing_change, new_session
-from sessionlog.model import Channel, Customer, Kind, Session, SessionlogError, fixed
+from sessionlog.model import Channel, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
 _TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(:\d{2})?$")
@@ -38,6 +38,7 @@ def end_of(ctx: Context, start: datetime, end: str | None, length: str | None) -
 class Added:
     session: Session
     created: Customer | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def add(
@@ -63,7 +64,8 @@ def add(
         check(s, force)
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
-    return Added(saved, created)
+    warning = customers.rate_warning(ledger, created) if created is not None else None
+    return Added(saved, created, (warning,) if warning else ())
 
 
 @dataclass(frozen=True)

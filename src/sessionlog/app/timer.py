@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.fields import Details, billing_change, new_session, with_tags
-from sessionlog.model import Customer, Kind, Pause, Session, SessionlogError, clock
+from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, clock
 from sessionlog.store import check
 
 
@@ -17,6 +17,7 @@ class Started:
     session: Session
     stopped: Session | None = None  # the session `--switch` stopped
     created: Customer | None = None  # the customer `start` created
+    warnings: tuple[Problem, ...] = ()
 
 
 def running(ctx: Context) -> Session:
@@ -60,7 +61,8 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         created = customers.create(ledger, key, customer) if is_new else None
         stopped = ledger.timers.finish(current, close(current, moment)) if current is not None else None
         saved = ledger.timers.save(session, new=True)
-    return Started(saved, stopped, created)
+    warning = customers.rate_warning(ledger, created) if created is not None else None
+    return Started(saved, stopped, created, (warning,) if warning else ())
 
 
 def stop(

@@ -76,12 +76,11 @@ def register(app: typer.Typer) -> None:
 
 def _line_row(line: Line, inv: invoicing.Invoice, tz: tzinfo) -> dict[str, object]:
     s = line.session
-    c = inv.customers.get(s.customer)
     start = s.start.astimezone(tz)
     return {
         "invoice": s.invoice,
         "customer": s.customer,
-        "customer_name": c.display_name if c else s.customer,
+        "customer_name": inv.customer_name(line),
         "session": s.id,
         "date": start,
         "start": start,
@@ -104,12 +103,12 @@ def _line_row(line: Line, inv: invoicing.Invoice, tz: tzinfo) -> dict[str, objec
 def _summary_rows(inv: invoicing.Invoice) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for row, numbers, rate in inv.summary():
-        c = inv.customers.get(row.group)
+        first = next(ln for ln in inv.lines if ln.session.customer == row.group)
         rows.append(
             {
                 "invoice": numbers,
                 "customer": row.group,
-                "customer_name": c.display_name if c else row.group,
+                "customer_name": inv.customer_name(first),
                 "sessions": row.sessions,
                 "duration": timedelta(seconds=row.net_seconds),
                 "billed_minutes": row.billed_minutes,
@@ -134,12 +133,21 @@ def invoice(
         bool, typer.Option("--finalize", help="Assign invoice numbers and lock the invoiced sessions.")
     ] = False,
     skip_broken: SkipBroken = False,
+    allow_zero: Annotated[
+        bool, typer.Option("--allow-zero", help="Finalize billable sessions at a rate of 0.00 as well.")
+    ] = False,
 ) -> None:
     """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software."""
     c = app_context(ctx)
     chosen = profile or c.ledger.settings.csv_profile
     inv = invoicing.invoice(
-        c, month, customer=customer, include_free=include_free, finalize=finalize, skip_broken=skip_broken
+        c,
+        month,
+        customer=customer,
+        include_free=include_free,
+        finalize=finalize,
+        skip_broken=skip_broken,
+        allow_zero=allow_zero,
     )
     for i in inv.issued:
         say(f"{i.number}: {i.customer}, {i.sessions} session(s), {i.amount} {i.currency}")

@@ -29,6 +29,7 @@ from sessionlog.cli.common import (
     app_context,
     fail,
     say,
+    warn,
 )
 from sessionlog.cli.timer import created
 from sessionlog.model import Session, SessionlogError, clock, format_duration
@@ -73,6 +74,7 @@ def add(
     details = Details(contact, machine, channel, ticket, tuple(tag or ()), note, free)
     result = records.add(c, customer, start, end, duration, details, force=force, new=new)
     created(result.created)
+    warn(result.warnings)
     s = result.session
     say(f"added {s.customer}: {format_duration(s.net_duration())} ({s.id})")
     print(s.id)

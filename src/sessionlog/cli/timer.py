@@ -23,6 +23,7 @@ from sessionlog.cli.common import (
     Ticket,
     app_context,
     say,
+    warn,
 )
 from sessionlog.model import Customer, clock, format_duration
 
@@ -60,6 +61,7 @@ def start(
     details = Details(contact, machine, channel, ticket, tuple(tag or ()), note, free)
     result = timer.start(c, customer, at, details, switch=switch, new=new)
     created(result.created)
+    warn(result.warnings)
     if result.stopped is not None:
         done = result.stopped
         say(f"stopped {done.customer} after {format_duration(done.net_duration())} ({done.id})")

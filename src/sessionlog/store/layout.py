@@ -14,6 +14,7 @@ SETTINGS_FILE = "sessionlog.toml"
 CUSTOMER_FILE = "customer.toml"
 CUSTOMERS_DIR = "customers"
 RUNNING_DIR = "running"
+INVOICES_DIR = "invoices"
 _MONTH_FILE = re.compile(r"^\d{4}-\d{2}\.toml$")
 
 
@@ -37,6 +38,22 @@ class Layout:
     @property
     def running_dir(self) -> Path:
         return self.root / RUNNING_DIR
+
+    @property
+    def invoices_dir(self) -> Path:
+        return self.root / INVOICES_DIR
+
+    def register_file(self, month: str) -> Path:
+        """The invoices issued for a month: invoices/YYYY-MM.toml."""
+        return self.invoices_dir / f"{month}.toml"
+
+    def register_files(self) -> list[Path]:
+        try:
+            return sorted(
+                self.invoices_dir / e.name for e in os.scandir(self.invoices_dir) if _MONTH_FILE.match(e.name)
+            )
+        except FileNotFoundError:
+            return []
 
     def customer_dir(self, key: str) -> Path:
         return self.customers_dir / key
@@ -141,7 +158,12 @@ class Layout:
 
     def temp_files(self) -> list[Path]:
         """Temporary files an interrupted write left behind (`.NAME.*.tmp`)."""
-        folders = [self.root, self.running_dir, *(self.customer_dir(k) for k in self.customer_keys())]
+        folders = [
+            self.root,
+            self.running_dir,
+            self.invoices_dir,
+            *(self.customer_dir(k) for k in self.customer_keys()),
+        ]
         found: list[Path] = []
         for folder in folders:
             try:

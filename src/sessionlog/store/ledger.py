@@ -2,7 +2,8 @@
 
 - `layout`: where files are; `lock`: the ledger-wide write lock;
 - `settings` and `tz`: sessionlog.toml and the zone it names;
-- `customers`: the registry; `sessions`: the month files; `timers`: running sessions.
+- `customers`: the registry; `sessions`: the month files; `timers`: running sessions;
+- `invoices`: the register of issued invoices.
 
 The parts import each other only downward (layout < files < sessions < timers), never
 this module, so there is no import cycle; this module wires them together.
@@ -19,6 +20,7 @@ from sessionlog.model import Kind, Session, SessionlogError, Settings
 from sessionlog.store.config import ledger_zone, load_settings
 from sessionlog.store.customers import Customers
 from sessionlog.store.files import LedgerLock, read_text, write_atomic
+from sessionlog.store.invoices import Invoices
 from sessionlog.store.layout import Layout
 from sessionlog.store.sessions import Sessions
 from sessionlog.store.timers import Timers
@@ -49,6 +51,10 @@ class Ledger:
     @cached_property
     def sessions(self) -> Sessions:
         return Sessions(self.layout, self.lock, self.tz, running_ids=lambda: self.timers.ids())
+
+    @cached_property
+    def invoices(self) -> Invoices:
+        return Invoices(self.layout, self.lock, self.tz)
 
     @cached_property
     def timers(self) -> Timers:

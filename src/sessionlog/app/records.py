@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sessionlog.app import customers
 from sessionlog.app.context import Context, duration
 from sessionlog.app.fields import Details, billing_change, new_session
-from sessionlog.model import Channel, Customer, Kind, Problem, Session, SessionlogError, fixed
+from sessionlog.model import Channel, Correction, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
 _TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(:\d{2})?$")
@@ -114,6 +114,32 @@ def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object])
 class Edited:
     old: Session
     new: Session | None  # None: nothing was given to change; open the record as text instead
+    correction: Correction | None = None  # kept beside the issued invoice a forced change touched
+
+
+def _described(old: Session, new: Session | None) -> str:
+    """What a forced change did to an invoiced session, for the invoice register."""
+    if new is None:
+        return "deleted"
+    if new.customer != old.customer:
+        return f"moved to customer {new.customer}"
+    names = ("start", "end", "pauses", "supporter", "contact", "machine", "channel", "note", "billable",
+             "free_reason", "tags", "ticket")  # fmt: skip
+    fields = [f for f in names if getattr(old, f) != getattr(new, f)]
+    return "changed (" + ", ".join(fields) + ")" if fields else "rewritten"
+
+
+def _correct(ctx: Context, old: Session, new: Session | None) -> Correction | None:
+    """Keep a forced change of an invoiced session beside its invoice; None before the register."""
+    if not old.invoice:
+        return None
+    invoices = ctx.ledger.invoices
+    month = invoices.holding(old.invoice)
+    if month is None:
+        return None
+    correction = Correction(old.invoice, old.id, ctx.now, _described(old, new))
+    invoices.correct(month, correction)
+    return correction
 
 
 def edit(ctx: Context, prefix: str, ch: Changes, *, force: bool = False) -> Edited:
@@ -139,7 +165,8 @@ def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], f
         return Edited(old, ledger.timers.save(new))
     if not fields:
         return Edited(old, None)
-    return Edited(old, ledger.sessions.update(old, old.evolve(**fields), force=force))
+    new = ledger.sessions.update(old, old.evolve(**fields), force=force)
+    return Edited(old, new, _correct(ctx, old, new))
 
 
 def editor_text(ctx: Context, s: Session) -> str:
@@ -148,9 +175,11 @@ def editor_text(ctx: Context, s: Session) -> str:
     return header + ctx.ledger.sessions.record_text(s) + "\n"
 
 
-def replace_from_text(ctx: Context, old: Session, text: str, *, force: bool = False) -> Session:
+def replace_from_text(ctx: Context, old: Session, text: str, *, force: bool = False) -> Edited:
     """Replace a record by the text a person edited; validated before anything is written."""
-    return ctx.ledger.sessions.replace_from_text(old, text, force=force)
+    with ctx.ledger.locked():
+        new = ctx.ledger.sessions.replace_from_text(old, text, force=force)
+        return Edited(old, new, _correct(ctx, old, new))
 
 
 def deletable(ctx: Context, prefix: str, *, force: bool = False) -> Session:
@@ -162,5 +191,8 @@ def deletable(ctx: Context, prefix: str, *, force: bool = False) -> Session:
     return s
 
 
-def delete(ctx: Context, s: Session, *, force: bool = False) -> None:
-    ctx.ledger.sessions.delete(s, force=force)
+def delete(ctx: Context, s: Session, *, force: bool = False) -> Correction | None:
+    """Remove a record; a forced delete of an invoiced one is kept beside its invoice."""
+    with ctx.ledger.locked():
+        ctx.ledger.sessions.delete(s, force=force)
+        return _correct(ctx, s, None)

@@ -32,7 +32,7 @@ from sessionlog.cli.common import (
     warn,
 )
 from sessionlog.cli.timer import created
-from sessionlog.model import Session, SessionlogError, clock, format_duration
+from sessionlog.model import Correction, Session, SessionlogError, clock, format_duration
 from sessionlog.store import read_text, remove, scratch_file
 
 Start = Annotated[
@@ -115,10 +115,23 @@ def edit(
     if result.old.running:
         say(f"changed the running session {result.new.id}")
         return
-    if result.old.invoice:
-        number = result.old.invoice
-        say(f"warning: {result.new.id} belongs to invoice {number}; the issued figures stay as they were billed")
+    _invoiced(result.old, result.correction)
     say(f"changed {result.new.id}")
+
+
+def _invoiced(old: Session, correction: Correction | None) -> None:
+    """What a forced change means for the invoice the session is on."""
+    if not old.invoice:
+        return
+    if correction is not None:
+        say(
+            f"warning: {old.id} is on invoice {old.invoice}, which stays as it was issued; "
+            f"the change is kept beside the invoice ({correction.change})"
+        )
+    else:
+        say(
+            f"warning: {old.id} was on invoice {old.invoice}, issued before the invoice register: its re-export changes"
+        )
 
 
 def _editor() -> list[str]:
@@ -146,7 +159,7 @@ def _edit_in_editor(c: Context, old: Session, force: bool) -> None:
             say("no change")
             return
         try:
-            new = records.replace_from_text(c, old, edited, force=force)
+            done = records.replace_from_text(c, old, edited, force=force)
         except SessionlogError as exc:
             if not sys.stdin.isatty():
                 fail(f"{exc}; nothing changed")
@@ -155,7 +168,8 @@ def _edit_in_editor(c: Context, old: Session, force: bool) -> None:
                 fail("nothing changed")
             buffer = edited
             continue
-        say(f"changed {new.id}")
+        _invoiced(old, done.correction)
+        say(f"changed {old.id}")
         return
 
 
@@ -174,7 +188,5 @@ def delete(
             fail(f"delete {what}? add --yes to confirm without asking")
         if not typer.confirm(f"Delete {what}?", default=False, err=True):
             fail("nothing deleted")
-    records.delete(c, s, force=force)
-    if s.invoice:
-        say(f"warning: {s.id} was on invoice {s.invoice}; re-exporting that month now gives a different statement")
+    _invoiced(s, records.delete(c, s, force=force))
     say(f"deleted {s.id}")

@@ -65,6 +65,9 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
         problems += bad
         if progress is not None:
             progress(done, len(paths))
+    sessions = ledger.sessions.without_stale_copy(sessions)
+    move = ledger.sessions.moves.problem()
+    problems += [move] if move else []
     problems += _duplicates(sessions) + _invoiced(sessions) + _zero_rates(ctx, sessions)
     problems += _overlaps(ctx, sessions) + _long(sessions)
     running, bad = ledger.timers.readable()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlog.model import Kind, SessionlogError
+from sessionlog.store import faults
 
 LOCK_NAME = ".sessionlog.lock"
 LOCK_TIMEOUT = 15.0
@@ -35,23 +38,74 @@ def read_text(path: Path) -> str | None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, os.replace: readers see the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Temp file in the same folder, fsync, os.replace: readers see the old or the new file.
+
+    Called under the ledger lock, so a temp file already in the folder was left by a killed
+    write and is removed. The file keeps its mode (a group-shared ledger stays shared); a new
+    file gets the mode the umask gives.
+    """
+    folder = path.parent
+    _refuse_links(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder)
+    mode = _mode_for(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))
+            faults.point("write:temp")
             f.flush()
             os.fsync(f.fileno())
+        faults.point("write:fsynced")
+        with suppress(OSError):  # not every file system keeps modes (FAT, some shares)
+            os.chmod(tmp, mode)
         _replace(tmp, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    faults.point("write:replaced")
+    _fsync_dir(folder)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+_LEFTOVER = re.compile(r"^\..+\.toml\.[a-z0-9_]+\.tmp$")
+
+
+def is_leftover(name: str) -> bool:
+    """Whether `name` is the temp file of one of our TOML writes (`.2024-03.toml.k3f9qz.tmp`)."""
+    return bool(_LEFTOVER.match(name))
+
+
+def _remove_leftovers(folder: Path) -> None:
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            if is_leftover(entry.name) and entry.is_file(follow_symlinks=False):
+                with suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _refuse_links(path: Path) -> None:
+    """Never write through a symbolic link: it could point anywhere, outside the ledger too."""
+    if path.is_symlink() or path.parent.is_symlink():
+        raise SessionlogError(
+            "is a symbolic link; sessionlog does not write through links",
+            Kind.UNSAFE_WRITE,
+            path=path if path.is_symlink() else path.parent,
+            hint="replace the link by the folder or file itself",
+        )
 
 
 def remove(path: Path) -> None:
+    _refuse_links(path)
     with suppress(FileNotFoundError):
         os.unlink(path)
     _fsync_dir(path.parent)

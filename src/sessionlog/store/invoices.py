@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sessionlog.model import Correction, IssuedInvoice, Kind, Origin, Problem, SessionlogError
-from sessionlog.store import codec, tomltext
+from sessionlog.store import codec, faults, tomltext
 from sessionlog.store.files import LedgerLock
 from sessionlog.store.layout import Layout
 from sessionlog.store.sessions import open_file, write
@@ -89,6 +89,7 @@ class Invoices:
             }
             blocks.append(("invoice", head, [codec.session_to_dict(s) for s in inv.sessions]))
         self._append(month, blocks)
+        faults.point("finalize:register")
 
     def correct(self, month: str, correction: Correction) -> None:
         record = {

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessionlog.model import Kind, Problem, SessionlogError, check_customer_key, slug
+from sessionlog.store.files import is_leftover
 
 SETTINGS_FILE = "sessionlog.toml"
 CUSTOMER_FILE = "customer.toml"
@@ -167,11 +168,7 @@ class Layout:
         found: list[Path] = []
         for folder in folders:
             try:
-                found += sorted(folder / e.name for e in os.scandir(folder) if _is_temp(e.name))
+                found += sorted(folder / e.name for e in os.scandir(folder) if is_leftover(e.name))
             except (FileNotFoundError, NotADirectoryError):
                 continue
         return found
-
-
-def _is_temp(name: str) -> bool:
-    return name.startswith(".") and name.endswith(".tmp")

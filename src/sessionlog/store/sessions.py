@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, month_key
-from sessionlog.store import codec, tomltext
+from sessionlog.store import codec, faults, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
 from sessionlog.store.layout import Layout, is_month_file
+from sessionlog.store.moves import Move, Moves
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
@@ -180,6 +181,7 @@ class Sessions:
         self.layout = layout
         self.lock = lock
         self.tz = tz
+        self.moves = Moves(layout, lock)
         # Ids of running timers, which a new id must not take either.
         self._running_ids = running_ids
 
@@ -213,7 +215,15 @@ class Sessions:
             s, p = self.read(path)
             sessions += s
             problems += p
-        return sessions, problems
+        return self.without_stale_copy(sessions), problems
+
+    def without_stale_copy(self, sessions: list[Session]) -> list[Session]:
+        """`sessions` without the old copy of a move killed halfway: its new copy counts."""
+        stale = self.moves.stale_copy()
+        if stale is None:
+            return sessions
+        sid, source = stale
+        return [s for s in sessions if not (s.id == sid and s.origin and Path(s.origin.path) == source)]
 
     def find(self, prefix: str) -> list[Session]:
         """Every record whose id starts with `prefix`; a file that cannot be read and may hold
@@ -248,6 +258,7 @@ class Sessions:
         """
         path = self.file_of(s)
         with self.lock.held():
+            self.finish_moves()
             f = open_file(path, self.lock)
             ids = f.ids()
             if not s.id:
@@ -275,6 +286,7 @@ class Sessions:
         """Write `new` over `old`, moving it if its customer or month changed."""
         src_path, dst_path = self.home_of(old), self._target(old, new)
         with self.lock.held():
+            self.finish_moves()
             src = open_file(src_path, self.lock)
             index, raw = self._unchanged(src, old)
             record = record_for(raw)
@@ -284,9 +296,29 @@ class Sessions:
             dst = open_file(dst_path, self.lock)
             new_dst = tomltext.append_record(dst.text, record, str(dst_path), doc=dst.doc)
             new_src = tomltext.replace_record(src.text, index, None, str(src_path), doc=src.doc)
-            # Write the new place first: a crash in between leaves a duplicate, never a loss.
+            # Both texts are verified before the first write; see store/moves.py for the order.
+            self.moves.begin(Move(old.id, src_path, dst_path))
             write(dst_path, new_dst, self.lock)
+            faults.point("move:target")
             write(src_path, new_src, self.lock)
+            faults.point("move:source")
+            self.moves.end()
+
+    def finish_moves(self) -> None:
+        """Under the lock: complete (or forget) a move a killed process left half done."""
+        move = self.moves.pending()
+        if move is None:
+            return
+        if _holds(move.target, move.id, self.lock):
+            src = open_file(move.source, self.lock)
+            index = next((i for i, sid in enumerate(_ids(src)) if sid == move.id), None)
+            if index is not None:
+                write(
+                    move.source,
+                    tomltext.replace_record(src.text, index, None, str(move.source), doc=src.doc),
+                    self.lock,
+                )
+        self.moves.end()
 
     def update(self, old: Session, new: Session, *, force: bool = False) -> Session:
         """Replace `old` by `new`; keys a person added to the record stay."""
@@ -306,6 +338,7 @@ class Sessions:
                 raise SessionlogError(f"session {old.id}: a batch change cannot move a record", Kind.INPUT)
             by_file.setdefault(self.home_of(old), []).append((old, new))
         with self.lock.held():
+            self.finish_moves()
             texts: dict[Path, str] = {}
             for path, pairs in by_file.items():
                 f = open_file(path, self.lock)
@@ -323,6 +356,7 @@ class Sessions:
         ensure_unlocked(s, force)
         path = self.home_of(s)
         with self.lock.held():
+            self.finish_moves()
             f = open_file(path, self.lock)
             index, _ = f.locate(s.id)
             write(path, tomltext.replace_record(f.text, index, None, str(path), doc=f.doc), self.lock)
@@ -355,6 +389,17 @@ class Sessions:
         check(new, force)
         self._put(old, new, lambda _: raw)
         return new
+
+
+def _ids(f: SessionFile) -> list[str | None]:
+    return [r.get("id") if isinstance(r, dict) else None for r in f.records]
+
+
+def _holds(path: Path, sid: str, lock: LedgerLock) -> bool:
+    try:
+        return sid in _ids(open_file(path, lock))
+    except SessionlogError:
+        return False
 
 
 def _record_bytes(path: Path, line: int) -> bytes:

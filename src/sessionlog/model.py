@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -191,6 +191,7 @@ class Billed:
     rate: Decimal
     amount: Decimal
     currency: str
+    date: date | None = None  # the day the invoice was issued; absent in records finalized before it was kept
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,8 @@ class Customer:
     aliases: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     machines: tuple[str, ...] = ()
+    address: str | None = None  # postal address for statements, lines separated by newlines
+    customer_number: str | None = None
     origin: Origin | None = field(default=None, compare=False)
 
     @property
@@ -268,6 +271,24 @@ class BusinessHours:
     days: frozenset[int] = frozenset(range(5))  # Monday = 0
     start: time = time(8, 0)
     end: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class Company:
+    """The shop's letterhead for statements ([company] in sessionlog.toml); every field optional."""
+
+    name: str = ""
+    address: str = ""  # lines separated by newlines
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    vat_id: str = ""
+    tax_number: str = ""
+    bank: str = ""
+    iban: str = ""
+    bic: str = ""
+    logo: str = ""  # an image file, relative to the ledger folder
+    small_business_note: str = ""  # replaces the default small-business VAT note
 
 
 @dataclass(frozen=True)
@@ -284,6 +305,9 @@ class Settings:
     csv_profile: CsvProfileName = CsvProfileName.EN
     invoice_pattern: str = "RE-{year}-{seq:04d}"
     invoice_first: int = 1
+    vat_rate: Decimal | None = None  # percent; None: statements show no VAT
+    small_business: bool = False  # no VAT charged by law; statements say so
+    company: Company = Company()
 
 
 def validate_session(s: Session, *, force: bool = False) -> list[str]:

@@ -98,12 +98,16 @@ def _finalize(ctx: Context, month: str, lines: list[Line]) -> list[Issued]:
     if problems:  # a number in an unreadable file could be issued twice
         raise SessionlogError(replace(problems[0], hint="fix it before finalizing: invoice numbers are read from it"))
     used = [s.invoice for s in scanned if s.invoice]
+    issued_on = ctx.now.astimezone(ctx.tz).date()  # the invoice date on statements
     changes: list[tuple[Session, Session]] = []
     issued: list[Issued] = []
     for key in sorted(todo):
         number = next_number(settings.invoice_pattern, used, year, mon, key, settings.invoice_first)
         used.append(number)
-        changes += [(ln.session, ln.session.evolve(invoice=number, billed=freeze(ln))) for ln in todo[key]]
+        changes += [
+            (ln.session, ln.session.evolve(invoice=number, billed=replace(freeze(ln), date=issued_on)))
+            for ln in todo[key]
+        ]
         total = totals(todo[key])[0]
         issued.append(Issued(number, key, len(todo[key]), total.amount, total.currency))
     ledger.sessions.update_many(changes)

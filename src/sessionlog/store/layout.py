@@ -14,6 +14,7 @@ SETTINGS_FILE = "sessionlog.toml"
 CUSTOMER_FILE = "customer.toml"
 CUSTOMERS_DIR = "customers"
 RUNNING_DIR = "running"
+TEMPLATES_DIR = "templates"
 _MONTH_FILE = re.compile(r"^\d{4}-\d{2}\.toml$")
 
 
@@ -37,6 +38,10 @@ class Layout:
     @property
     def running_dir(self) -> Path:
         return self.root / RUNNING_DIR
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / TEMPLATES_DIR
 
     def customer_dir(self, key: str) -> Path:
         return self.customers_dir / key

@@ -257,11 +257,13 @@ MEASURE = """<script>
   }
   const sheet = document.querySelector(".sheet").getBoundingClientRect();
   const tables = [...document.querySelectorAll("table.lines")].map(t => t.getBoundingClientRect().right);
-  document.body.setAttribute("data-measure", JSON.stringify({
+  // In a phone-sized frame (see `measure`) the result goes to the page Chromium dumps.
+  window.parent.document.body.setAttribute("data-measure", JSON.stringify({
     viewport: root.clientWidth, scroll: root.scrollWidth, right, sheet: sheet.right, tables,
   }));
 })();
 </script>"""
+MIN_WINDOW = 500
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>')
 
 
@@ -283,9 +285,19 @@ def measure(statement_html: str, width: int, tmp: Path, *, keep_csp: bool = Fals
     """
     text = statement_html if keep_csp else CSP.sub("", statement_html)
     text = text.replace("</body>", MEASURE + "</body>")
+    window = width
+    if width < MIN_WINDOW:
+        # Headless Chromium keeps windows at least 500 px wide: a phone is a frame of its width.
+        text = (
+            '<!DOCTYPE html><html><body style="margin:0">'
+            f'<iframe style="width:{width}px;height:4000px;border:0" srcdoc="{html.escape(text, quote=True)}">'
+            "</iframe></body></html>"
+        )
+        window = MIN_WINDOW
+    tmp.mkdir(parents=True, exist_ok=True)
     page_file = tmp / f"measure-{width}.html"
     page_file.write_text(text, encoding="utf-8")
-    result = chromium([f"--window-size={width},1200", "--dump-dom", page_file.as_uri()], tmp / f"profile-{width}")
+    result = chromium([f"--window-size={window},1200", "--dump-dom", page_file.as_uri()], tmp / f"profile-{width}")
     found = re.search(r'data-measure="([^"]*)"', result.stdout)
     return json.loads(html.unescape(found.group(1))) if found else None
 
@@ -293,7 +305,8 @@ def measure(statement_html: str, width: int, tmp: Path, *, keep_csp: bool = Fals
 def pdf_text(pdf: Path, first: int | None = None, last: int | None = None) -> str:
     assert PDFTOTEXT
     pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
-    result = subprocess.run([PDFTOTEXT, "-layout", *pages, str(pdf), "-"], capture_output=True, check=True)
+    # Reading order, not -layout: a wrapped note stays together instead of interleaving with its row.
+    result = subprocess.run([PDFTOTEXT, *pages, str(pdf), "-"], capture_output=True, check=True)
     return result.stdout.decode("utf-8")
 
 

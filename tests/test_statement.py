@@ -173,7 +173,7 @@ def test_a_draft_says_so_and_a_finalized_month_shows_number_date_and_frozen_figu
     acme = page(files["2024-03-acme.html"])
     assert "Entwurf" not in acme.text
     assert "Rechnung Nr. RE-2024-0001 Rechnungsdatum 02.04.2024" in acme.text
-    assert "Datum 20.05.2024" in acme.text, "the day the statement was made"
+    assert "Erstellt am 20.05.2024" in acme.text, "the day the statement was made"
     for sid in ("acme0001", "acme0003"):
         assert acme.rows[sid][-1] == de_money(after[sid])
         assert acme.rows[sid][-2] == "90,00\xa0€"

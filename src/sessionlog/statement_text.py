@@ -14,7 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
         "customer_number": "Kundennummer",
         "invoice": "Rechnung Nr.",
         "invoice_date": "Rechnungsdatum",
-        "created": "Datum",
+        "created": "Erstellt am",
         "draft": "Entwurf",
         "draft_note": "Entwurf: dieser Monat ist noch nicht abgerechnet, die Beträge können sich noch ändern.",
         "intro": "Aufstellung unserer Leistungen im {period}. Berechnet wird nur die tatsächlich gearbeitete "
@@ -82,7 +82,7 @@ TEXT: dict[str, dict[str, str]] = {
         "customer_number": "Customer no.",
         "invoice": "Invoice no.",
         "invoice_date": "Invoice date",
-        "created": "Date",
+        "created": "Created",
         "draft": "Draft",
         "draft_note": "Draft: this month is not invoiced yet, and the amounts may still change.",
         "intro": "Our work in {period}. Only the time actually worked is billed, pauses excluded.",

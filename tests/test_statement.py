@@ -472,6 +472,18 @@ def test_bad_input_is_one_error_line_and_no_file(ledger: Ledger, args: list[str]
     assert not (ledger.tmp / "out").exists()
 
 
+def test_a_month_file_that_does_not_parse_is_refused_not_left_out(ledger: Ledger) -> None:
+    shop(ledger)
+    broken = '[[session]]\nid = "g"\nstart = \n'
+    path = ledger.write("customers/gamma/2024-03.toml", broken)
+    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"))
+    assert str(path) in line and "fix it before making statements" in line
+    assert not (ledger.tmp / "out").exists()
+    # another customer's statement does not depend on that file
+    assert "2024-03-acme.html" in statement(ledger, "2024-03", "-c", "acme")
+    assert path.read_text("utf-8") == broken
+
+
 def test_an_unwritable_out_is_one_error_line_and_no_file(ledger: Ledger) -> None:
     shop(ledger)
     a_file = ledger.tmp / "not-a-folder"

@@ -7,7 +7,7 @@ after-hours marks, the totals per currency and VAT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 from sessionlog.app import invoicing
 from sessionlog.app.context import Context
 from sessionlog.billing import CENT, Line, Rules, rules_for
-from sessionlog.model import BusinessHours, Company, Customer, Problem
+from sessionlog.model import BusinessHours, Company, Customer, Kind, Problem, SessionlogError, Severity
 from sessionlog.store.documents import Image, Template
 
 ZERO = Decimal("0.00")
@@ -200,6 +200,9 @@ def _invoices(lines: list[Line]) -> tuple[Invoice, ...]:
 def statements(ctx: Context, month: str, *, customer: str | None = None, include_free: bool = True) -> Statements:
     """One Statement per customer with sessions in `month` (or just `customer`, even without any)."""
     inv = invoicing.invoice(ctx, month, customer=customer, include_free=True)
+    unread = [p for p in inv.warnings if p.kind not in (Kind.RUNNING, Kind.LATE)]
+    if unread:  # `invoice` may skip a file that does not parse; a statement sent out must not
+        raise SessionlogError(replace(unread[0], severity=Severity.ERROR, hint="fix it before making statements"))
     ledger = ctx.ledger
     settings = ledger.settings
     company = settings.company

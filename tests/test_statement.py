@@ -524,3 +524,19 @@ def test_statement_runs_as_the_installed_program(tmp_path: Path, cli_env: dict[s
     assert result.stdout == b""
     assert sorted(p.name for p in out.iterdir()) == ["2024-03-acme.html", "2024-03-delta.html", "2024-03-gamma.html"]
     assert "Einzelnachweis März 2024" in (out / "2024-03-acme.html").read_text("utf-8")
+
+
+def test_a_customer_billed_in_another_currency_gets_its_own_money(ledger: Ledger) -> None:
+    shop(ledger)
+    ledger.ok("customer", "edit", "gamma", "--currency", "CHF")
+    shown = page(statement(ledger, "2024-03", "-c", "gamma")["2024-03-gamma.html"])
+    assert shown.rows["gamma002"][-1] == "26,67\xa0CHF"
+    assert dict(shown.totals) == {"Summe": "26,67\xa0CHF"}
+
+
+def test_a_pdf_goes_to_stdout_as_bytes(ledger: Ledger) -> None:
+    shop(ledger)
+    result = ledger.run("statement", "2024-03", "-c", "acme", "--format", "pdf", "--out", "-", now=APRIL)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(b"%PDF-") and result.stdout_bytes.rstrip().endswith(b"%%EOF")
+    assert result.stderr == ""

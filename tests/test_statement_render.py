@@ -75,9 +75,7 @@ def assert_fits(sizes: dict[str, object] | None, width: int) -> None:
 
 
 @needs_chromium
-def test_the_example_statements_fit_a4_and_a_phone_in_chromium(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_example_statements_fit_a4_and_a_phone_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = make(examples(tmp_path, monkeypatch), "html")
     assert set(files) == {"hoffmann", "maier", "schulz", "weber"}
     for key, path in files.items():

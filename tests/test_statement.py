@@ -342,6 +342,7 @@ def test_a_ledger_template_may_extend_the_shipped_one_and_change_a_block(ledger:
         ("<p>\n{% for e in statement.entries %}\n{{ e.note }\n</p>", ":3:", "unexpected '}'"),
         ("<p>\n\n{{ statement.no_such_field }}</p>", ":3:", "no_such_field"),
         ("{{ ''.__class__.__mro__ }}", ":1:", "unsafe"),
+        ('{% extends "statement.html" %}', "", "extends or includes itself"),
     ],
 )
 def test_a_broken_ledger_template_is_one_error_line_with_file_and_line(

@@ -154,6 +154,10 @@ def render_html(statement: Statement, language: str, template: Template | None =
         return env.get_template(OVERRIDE).render(context(statement, language))
     except jinja2.TemplateError as exc:
         raise _fail(exc, template) from None
+    except RecursionError:  # a ledger template that extends or includes itself
+        raise SessionlogError(
+            "template: it extends or includes itself", Kind.INVALID, path=template.path if template else None
+        ) from None
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
         raise _fail(exc, template) from None
 

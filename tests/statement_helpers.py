@@ -3,7 +3,9 @@ a person sees in the statement's HTML (rows by session, totals, text) and in its
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import shutil
@@ -13,6 +15,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "ledger"
+APRIL = "2024-04-02T10:00:00+02:00"  # when the statements are made
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -146,6 +152,24 @@ def shop(ledger: Ledger, settings: str = SETTINGS) -> Ledger:
         ledger.write(f"customers/{key}/customer.toml", customer)
         ledger.write(f"customers/{key}/2024-03.toml", month)
     return ledger
+
+
+def statement(ledger: Ledger, *args: str, now: str = APRIL, **kwargs: object) -> dict[str, str]:
+    """Run `statement` into tmp/out; the files it wrote, by name."""
+    out = ledger.tmp / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    result = ledger.ok("statement", *args, "--out", str(out), now=now, **kwargs)  # type: ignore[arg-type]
+    assert result.stdout == "", "files go to --out; stdout stays empty"
+    written = {p.name: p.read_text("utf-8") for p in out.iterdir()} if out.exists() else {}
+    for name in written:
+        assert f"wrote {out / name}" in result.stderr
+    return written
+
+
+def invoice_amounts(ledger: Ledger, *args: str) -> dict[str, str]:
+    """Session id -> amount, from `invoice --profile en` (the CSV that goes into invoicing software)."""
+    result = ledger.ok("invoice", "2024-03", "--profile", "en", *args)
+    return {row["session"]: row["amount"] for row in csv.DictReader(io.StringIO(result.stdout))}
 
 
 def squash(text: str) -> str:

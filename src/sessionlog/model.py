@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -235,6 +235,7 @@ class Billed:
     rate: Decimal
     amount: Decimal
     currency: str
+    date: date | None = None  # the day the invoice was issued; absent in records finalized before it was kept
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,8 @@ class Customer:
     aliases: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     machines: tuple[str, ...] = ()
+    address: str | None = None  # postal address for statements, lines separated by newlines
+    customer_number: str | None = None
     origin: Origin | None = field(default=None, compare=False)
 
     @property
@@ -336,6 +339,24 @@ class BusinessHours:
     days: frozenset[int] = frozenset(range(5))  # Monday = 0
     start: time = time(8, 0)
     end: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class Company:
+    """The shop's letterhead for statements ([company] in sessionlog.toml); every field optional."""
+
+    name: str = ""
+    address: str = ""  # lines separated by newlines
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    vat_id: str = ""
+    tax_number: str = ""
+    bank: str = ""
+    iban: str = ""
+    bic: str = ""
+    logo: str = ""  # an image file, relative to the ledger folder
+    small_business_note: str = ""  # replaces the default small-business VAT note
 
 
 @dataclass(frozen=True)
@@ -353,6 +374,9 @@ class Settings:
     invoice_pattern: str = "RE-{year}-{seq:04d}"
     invoice_first: int = 1
     stale_after_hours: int = 10  # a timer running longer was most likely forgotten
+    vat_rate: Decimal | None = None  # percent; None: statements show no VAT
+    small_business: bool = False  # no VAT charged by law; statements say so
+    company: Company = Company()
 
 
 def validate_session(s: Session, *, force: bool = False) -> list[str]:

@@ -74,6 +74,8 @@ class CustomerChanges:
     remote_ids: list[str] | None = None
     aliases: list[str] | None = None
     contacts: list[str] | None = None
+    address: list[str] | None = None  # one item per line; [""] clears it
+    customer_number: str | None = None
 
 
 def _number(text: str, name: str, option: str) -> Decimal | int | None:
@@ -110,6 +112,10 @@ def apply(c: Customer, ch: CustomerChanges) -> Customer:
         changes["aliases"] = tuple(dict.fromkeys(check_customer_key(a) for a in ch.aliases if a.strip()))
     if ch.contacts is not None:
         changes["contacts"] = tuple(dict.fromkeys(x.strip() for x in ch.contacts if x.strip()))
+    if ch.address is not None:
+        changes["address"] = "\n".join(x.strip() for x in ch.address if x.strip()) or None
+    if ch.customer_number is not None:
+        changes["customer_number"] = ch.customer_number.strip() or None
     return replace(c, **changes)
 
 

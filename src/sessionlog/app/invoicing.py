@@ -177,12 +177,16 @@ def _finalize(ctx: Context, month: str, m: _Month, *, allow_zero: bool) -> list[
         first = (g.errors + broken)[0]
         raise SessionlogError(replace(first, hint="fix it before finalizing: invoice numbers are read from it"))
     used = registered + [s.invoice for s in g.sessions if s.invoice]
+    issued_on = ctx.now.astimezone(ctx.tz).date()  # the invoice date on statements
     issued: list[IssuedInvoice] = []
     changes: list[tuple[Session, Session]] = []
     for key in sorted(todo):
         number = next_number(settings.invoice_pattern, used, year, mon, key, settings.invoice_first)
         used.append(number)
-        stamped = [(ln.session, ln.session.evolve(invoice=number, billed=freeze(ln))) for ln in todo[key]]
+        stamped = [
+            (ln.session, ln.session.evolve(invoice=number, billed=replace(freeze(ln), date=issued_on)))
+            for ln in todo[key]
+        ]
         changes += stamped
         c = m.gathered.customers.get(key)
         name = c.display_name if c else key

@@ -36,6 +36,24 @@ first = 1                # the first sequence number of a year
 
 [timer]
 stale_after_hours = 10   # status, stop and check warn about a timer running longer
+
+# Statements (`sessionlog statement`). VAT, in [billing] above:
+#   vat_rate = "19"          # percent; statements then show net, VAT and gross
+#   small_business = false   # true: no VAT, and the small-business note (§ 19 UStG) instead
+# The letterhead; every key is optional, `logo` is a PNG, JPEG, GIF or SVG file in the ledger.
+# [company]
+# name = "Hörner IT-Service"
+# address = "Lechstraße 12\\n86150 Augsburg"   # \\n between lines
+# phone = "0821 4567-0"
+# email = "service@hoerner-it.example"
+# website = ""
+# vat_id = "DE999999999"
+# tax_number = ""
+# bank = "Stadtsparkasse Augsburg"
+# iban = "DE00 7205 0000 0000 0000 00"
+# bic = "AUGSDE77XXX"
+# logo = "logo.png"
+# small_business_note = ""  # your own wording of the small-business note
 """
 
 

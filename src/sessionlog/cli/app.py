@@ -10,6 +10,7 @@ import typer
 
 from sessionlog import __version__
 from sessionlog.cli import admin, billing, customer, listing, records, timer
+from sessionlog.cli import statement as statement_cli
 from sessionlog.cli.common import Env, new_app
 
 app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True)
@@ -45,6 +46,7 @@ timer.register(app)
 records.register(app)
 listing.register(app)
 billing.register(app)
+statement_cli.register(app)
 app.add_typer(customer.app, name="customer")
 admin.register(app)
 

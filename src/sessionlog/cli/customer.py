@@ -57,6 +57,13 @@ Aliases = Annotated[
     list[str] | None, typer.Option("--alias", metavar="KEY", help="Another key that means this customer; repeatable.")
 ]
 Contacts = Annotated[list[str] | None, typer.Option("--contact", metavar="NAME", help="A contact person; repeatable.")]
+Address = Annotated[
+    list[str] | None,
+    typer.Option("--address", metavar="LINE", help='Postal address for statements, one line per option; "" clears.'),
+]
+Number = Annotated[
+    str | None, typer.Option("--customer-number", metavar="TEXT", help="Customer number for statements.")
+]
 
 COLUMNS = (
     Column("key", "Schlüssel"),
@@ -89,11 +96,13 @@ def add(
     remote_id: RemoteIds = None,
     alias: Aliases = None,
     contact: Contacts = None,
+    address: Address = None,
+    customer_number: Number = None,
 ) -> None:
     """Register a customer."""
     changes = CustomerChanges(
         name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, currency, remote_id, alias,
-        contact,
+        contact, address, customer_number,
     )  # fmt: skip
     c = customers.add(env(ctx).ledger, key, changes)
     say(f"added customer {c.key}")
@@ -114,11 +123,13 @@ def edit(
     remote_id: RemoteIds = None,
     alias: Aliases = None,
     contact: Contacts = None,
+    address: Address = None,
+    customer_number: Number = None,
 ) -> None:
     """Change a customer; list options replace the list, "" clears a number."""
     changes = CustomerChanges(
         name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, currency, remote_id, alias,
-        contact,
+        contact, address, customer_number,
     )  # fmt: skip
     c, changed = customers.edit(env(ctx).ledger, key, changes)
     say(f"changed customer {c.key}" if changed else f"customer {c.key}: nothing to change")
@@ -174,6 +185,8 @@ def show(ctx: typer.Context, key: Key, fmt: FormatOpt = Format.TABLE) -> None:
         ("aliases", ", ".join(c.aliases)),
         ("remote IDs", ", ".join(c.remote_ids)),
         ("contacts", ", ".join(c.contacts)),
+        ("address", ", ".join((c.address or "").splitlines())),
+        ("customer number", c.customer_number or ""),
         ("file", str(ledger.customers.file(c.key))),
     ]
     columns = (Column("field", "Feld"), Column("value", "Wert"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from sessionlog.model import (
     MIN_YEAR,
     Billed,
     BusinessHours,
+    Company,
     CsvProfileName,
     Customer,
     Origin,
@@ -70,6 +71,12 @@ def _choice(kind: type[_E], value: Any, name: str) -> _E:
         raise Invalid(exc.problem.message) from None
 
 
+def _date(value: Any, name: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise Invalid(f"{name} must be a date like 2024-04-02")
+    return value
+
+
 def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} must be a whole number")
@@ -119,6 +126,7 @@ def session_from_dict(raw: Mapping[str, Any], customer: str, origin: Origin | No
                 _decimal(b["rate"], "billed.rate"),
                 _decimal(b["amount"], "billed.amount"),
                 str(b["currency"]),
+                _date(b["date"], "billed.date") if "date" in b else None,
             )
         except KeyError as exc:
             raise Invalid(f"billed lacks {exc.args[0]}") from None
@@ -182,6 +190,8 @@ def session_to_dict(s: Session, *, with_customer: bool = False) -> dict[str, Any
             "amount": str(b.amount),
             "currency": b.currency,
         }
+        if b.date is not None:
+            out["billed"]["date"] = b.date
     return out
 
 
@@ -194,7 +204,7 @@ def merge_record(raw: Mapping[str, Any], new: Mapping[str, Any], known: tuple[st
 
 CUSTOMER_KEYS = (
     "name", "rate", "increment", "rounding", "minimum", "included_minutes", "after_hours_factor", "currency",
-    "remote_ids", "aliases", "contacts", "machines",
+    "remote_ids", "aliases", "contacts", "machines", "address", "customer_number",
 )  # fmt: skip
 
 
@@ -220,6 +230,8 @@ def customer_from_dict(raw: Mapping[str, Any], key: str, origin: Origin | None) 
         aliases=_strings(raw.get("aliases", []), "aliases"),
         contacts=_strings(raw.get("contacts", []), "contacts"),
         machines=_strings(raw.get("machines", []), "machines"),
+        address=_text(raw, "address"),
+        customer_number=_text(raw, "customer_number"),
         origin=origin,
     )
 
@@ -230,7 +242,7 @@ def customer_to_dict(c: Customer) -> dict[str, Any]:
         value = getattr(c, name)
         if value is not None:
             out[name] = str(value)
-    for name in ("increment", "rounding", "minimum", "included_minutes", "currency"):
+    for name in ("increment", "rounding", "minimum", "included_minutes", "currency", "address", "customer_number"):
         if getattr(c, name) is not None:
             out[name] = getattr(c, name)
     for name in ("remote_ids", "aliases", "contacts", "machines"):
@@ -253,7 +265,11 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
     csv = raw.get("csv", {})
     invoice = raw.get("invoice", {})
     timer = raw.get("timer", {})
-    tables = (("billing", billing), ("business_hours", hours), ("csv", csv), ("invoice", invoice), ("timer", timer))
+    company = raw.get("company", {})
+    tables = (
+        ("billing", billing), ("business_hours", hours), ("csv", csv), ("invoice", invoice), ("timer", timer),
+        ("company", company),
+    )  # fmt: skip
     for name, table in tables:
         if not isinstance(table, dict):
             raise Invalid(f"[{name}] must be a table")
@@ -272,6 +288,9 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
     closes = _clock(hours.get("end", "18:00"), "business_hours.end")
     if closes <= opens:
         raise Invalid("business_hours.end must be after business_hours.start")
+    vat_rate, small_business = _vat_rate(billing), _flag(billing, "small_business")
+    if small_business and vat_rate:
+        raise Invalid('billing.small_business = true charges no VAT: set billing.vat_rate = "0" or remove it')
     return Settings(
         timezone=_text(raw, "timezone"),
         currency=_text(billing, "currency", d.currency) or d.currency,
@@ -292,4 +311,34 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
         stale_after_hours=_bounded(
             timer.get("stale_after_hours", d.stale_after_hours), "stale_after_hours", "timer.stale_after_hours"
         ),
+        vat_rate=vat_rate,
+        small_business=small_business,
+        company=_company(company),
     )
+
+
+def _vat_rate(billing: Mapping[str, Any]) -> Decimal | None:
+    if "vat_rate" not in billing:
+        return None
+    rate = _decimal(billing["vat_rate"], "billing.vat_rate")
+    if not 0 <= rate < 100:
+        raise Invalid('billing.vat_rate is a percentage from 0 to under 100, like "19"')
+    return rate
+
+
+def _flag(table: Mapping[str, Any], name: str) -> bool:
+    value = table.get(name, False)
+    if not isinstance(value, bool):
+        raise Invalid(f"billing.{name} must be true or false")
+    return value
+
+
+def _company(raw: Mapping[str, Any]) -> Company:
+    """The [company] table; unknown keys stay in the file and are ignored here."""
+    fields = {}
+    for name in Company.__dataclass_fields__:
+        value = raw.get(name, "")
+        if not isinstance(value, str):
+            raise Invalid(f"company.{name} must be a string")
+        fields[name] = value.strip()
+    return Company(**fields)

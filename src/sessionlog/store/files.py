@@ -37,13 +37,14 @@ def read_text(path: Path) -> str | None:
         ) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Temp file in the same folder, fsync, os.replace: readers see the old or the new file.
 
     Called under the ledger lock, so a temp file already in the folder was left by a killed
     write and is removed. The file keeps its mode (a group-shared ledger stays shared); a new
     file gets the mode the umask gives.
     """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     folder = path.parent
     _refuse_links(path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,7 +53,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
+            f.write(data)
             faults.point("write:temp")
             f.flush()
             os.fsync(f.fileno())

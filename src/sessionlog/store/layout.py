@@ -16,6 +16,7 @@ CUSTOMER_FILE = "customer.toml"
 CUSTOMERS_DIR = "customers"
 RUNNING_DIR = "running"
 INVOICES_DIR = "invoices"
+TEMPLATES_DIR = "templates"
 _MONTH_FILE = re.compile(r"^\d{4}-\d{2}\.toml$")
 
 
@@ -55,6 +56,10 @@ class Layout:
             )
         except FileNotFoundError:
             return []
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / TEMPLATES_DIR
 
     def customer_dir(self, key: str) -> Path:
         return self.customers_dir / key

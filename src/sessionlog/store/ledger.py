@@ -19,6 +19,7 @@ from pathlib import Path
 from sessionlog.model import Kind, Session, SessionlogError, Settings
 from sessionlog.store.config import ledger_zone, load_settings
 from sessionlog.store.customers import Customers
+from sessionlog.store.documents import Documents
 from sessionlog.store.files import LedgerLock, read_text, write_atomic
 from sessionlog.store.invoices import Invoices
 from sessionlog.store.layout import Layout
@@ -59,6 +60,10 @@ class Ledger:
     @cached_property
     def timers(self) -> Timers:
         return Timers(self.layout, self.lock, self.sessions)
+
+    @cached_property
+    def documents(self) -> Documents:
+        return Documents(self.layout)
 
     def create_settings(self, text: str) -> Path:
         """Write a new sessionlog.toml; EXISTS when there is one (it is never overwritten)."""

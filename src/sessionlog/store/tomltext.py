@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             raise ValueError("refusing to write a datetime without offset")
+        return value.isoformat()
+    if isinstance(value, date):  # a local date: the day an invoice was issued
         return value.isoformat()
     if isinstance(value, list | tuple):
         return "[" + ", ".join(format_value(v) for v in value) + "]"

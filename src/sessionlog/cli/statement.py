@@ -1,0 +1,91 @@
+"""`statement`: each customer's detailed statement of a month, as HTML or PDF files."""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say, warn
+from sessionlog.model import CsvProfileName, Kind, SessionlogError, Settings
+
+
+class DocumentFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
+class Language(StrEnum):
+    DE = "de"
+    EN = "en"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(statement)
+
+
+def default_language(settings: Settings) -> Language:
+    """German where the ledger is German (its CSV profile) or the system speaks German; else English."""
+    if settings.csv_profile is CsvProfileName.DE:
+        return Language.DE
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(name)
+        if value:
+            return Language.DE if value.lower().startswith("de") else Language.EN
+    system = locale.getlocale()[0] or ""  # on Windows e.g. 'German_Germany'
+    return Language.DE if system.lower().startswith(("de", "german")) else Language.EN
+
+
+def statement(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03 or 03.2024.")],
+    customer: CustomerOpt = None,
+    fmt: Annotated[DocumentFormat, typer.Option("--format", "-f", help="HTML, or PDF (needs sessionlog[pdf]).")] = (
+        DocumentFormat.HTML
+    ),
+    out: Annotated[
+        str, typer.Option("--out", "-o", metavar="DIR", help="Folder for the files; '-': one statement to stdout.")
+    ] = ".",
+    no_free: Annotated[bool, typer.Option("--no-free", help="Leave out the free sessions (warranty, goodwill …).")] = (
+        False
+    ),
+    language: Annotated[
+        Language | None,
+        typer.Option("--language", help="Language of the statement (default: German for a German ledger or system)."),
+    ] = None,
+    skip_broken: SkipBroken = False,
+) -> None:
+    """The customer's detailed statement of a month, one file per customer: every session and its figures."""
+    from sessionlog.app import statement as workflow
+    from sessionlog.statement_html import render_html, render_pdf
+
+    c = app_context(ctx)
+    result = workflow.statements(c, month, customer=customer, include_free=not no_free, skip_broken=skip_broken)
+    if out == "-" and len(result.statements) > 1:
+        raise SessionlogError(
+            f"--out - writes one statement, but {result.month} has {len(result.statements)} customers; "
+            "choose one with --customer",
+            Kind.USAGE,
+        )
+    lang = language or default_language(c.ledger.settings)
+    files: list[tuple[str, bytes]] = []
+    # Everything is rendered before anything is written: a template error leaves no half set of files.
+    for st in result.statements:
+        html = render_html(st, lang, result.template)
+        data = render_pdf(html) if fmt is DocumentFormat.PDF else html.encode("utf-8")
+        files.append((f"{st.month}-{st.customer.key}.{fmt}", data))
+    warn(result.warnings)
+    if not files:
+        say(f"{result.month}: no sessions, no statement written")
+    elif out == "-":
+        sys.stdout.buffer.write(files[0][1])
+        sys.stdout.flush()
+    else:
+        for path in workflow.save(c, Path(out), files):
+            say(f"wrote {path}")
+    finish_incomplete(result.skipped)

@@ -105,15 +105,18 @@ class Invoices:
         with self.lock.held():
             f = open_file(path, self.lock)
             nl = tomltext.newline_of(f.text)
-            text = f.text
-            if text and not text.endswith(("\n", "\r")):
-                text += nl
+            parts = [f.text]
+            if f.text and not f.text.endswith(("\n", "\r")):
+                parts.append(nl)
             expect = {name: list(_tables(f.doc, name)) for name in ("invoice", "correction")}
             for table, head, sessions in blocks:
-                text += (nl if text.strip() else "") + tomltext.format_table(head, f"[[{table}]]", nl)
-                for s in sessions:
-                    text += nl + tomltext.format_table(s, f"[[{table}.session]]", nl)
+                parts += [
+                    nl if f.text.strip() or len(parts) > 1 else "",
+                    tomltext.format_table(head, f"[[{table}]]", nl),
+                ]
+                parts += [nl + tomltext.format_table(s, f"[[{table}.session]]", nl) for s in sessions]
                 expect[table].append({**head, **({"session": sessions} if sessions else {})})
+            text = "".join(parts)
             if not _verified(text, expect, f.doc):
                 raise SessionlogError(
                     "cannot append to the invoice register safely", Kind.UNSAFE_WRITE, path=path,

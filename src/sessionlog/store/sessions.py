@@ -274,13 +274,17 @@ class Sessions:
     def _unchanged(self, f: SessionFile, old: Session) -> tuple[int, dict[str, Any]]:
         """Where `old` stands in the file; CONFLICT if someone changed it since it was read."""
         index, raw = f.locate(old.id)
+        self._same(raw, old)
+        return index, raw
+
+    @staticmethod
+    def _same(raw: dict[str, Any], old: Session) -> None:
         try:
             current = codec.session_from_dict(raw, old.customer, None)
         except codec.Invalid:
             current = None
         if current != old:
             raise SessionlogError(f"session {old.id} was changed by someone else meanwhile; try again", Kind.CONFLICT)
-        return index, raw
 
     def _put(self, old: Session, new: Session, record_for: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Write `new` over `old`, moving it if its customer or month changed."""
@@ -342,13 +346,16 @@ class Sessions:
             texts: dict[Path, str] = {}
             for path, pairs in by_file.items():
                 f = open_file(path, self.lock)
-                text, doc = f.text, f.doc
+                where = {sid: i for i, sid in enumerate(_ids(f)) if sid is not None}
+                changed: dict[int, dict[str, Any]] = {}
                 for old, new in pairs:
-                    index, raw = self._unchanged(SessionFile(path, text, doc), old)
-                    merged = codec.merge_record(raw, codec.session_to_dict(new), codec.SESSION_KEYS)
-                    text = tomltext.replace_record(text, index, merged, str(path), doc=doc)
-                    doc = tomltext.parse(text)
-                texts[path] = text
+                    if old.id not in where:
+                        f.locate(old.id)  # raises CONFLICT: someone removed it meanwhile
+                    index = where[old.id]
+                    raw = f.records[index]
+                    self._same(raw, old)
+                    changed[index] = codec.merge_record(raw, codec.session_to_dict(new), codec.SESSION_KEYS)
+                texts[path] = tomltext.replace_records(f.text, changed, str(path), f.doc)
             for path, text in texts.items():
                 write(path, text, self.lock)
 

@@ -35,13 +35,27 @@ class TomlError(SessionlogError):
         self.line = line
 
 
+# The last few texts parsed, and their documents: a write verifies its new text by parsing
+# it, and a command that reads that file again afterwards gets the same document back.
+_PARSED: dict[str, dict[str, Any]] = {}
+_PARSED_KEEP = 4
+
+
 def parse(text: str) -> dict[str, Any]:
+    """The TOML document of `text` (callers never change what it returns)."""
+    found = _PARSED.get(text)
+    if found is not None:
+        return found
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_LINE.search(msg)
         raise TomlError(re.sub(r"\s*\(at line \d+, column \d+\)", "", msg), int(m.group(1)) if m else None) from None
+    if len(_PARSED) >= _PARSED_KEEP:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[text] = doc
+    return doc
 
 
 def newline_of(text: str) -> str:
@@ -245,6 +259,41 @@ def replace_record(
             whole = [*lines[: b.start], format_table(new, f"[[{table}]]", nl), *lines[b.end :]]
             if _check("".join(whole), table, expect, rest):
                 return "".join(whole)
+    raise _unsafe(path)
+
+
+def replace_records(
+    text: str, changes: Mapping[int, Mapping[str, Any]], path: str, doc: Mapping[str, Any], table: str = "session"
+) -> str:
+    """The text with many records changed at once, verified once: linear in the file's size.
+
+    Each changed record keeps its other lines where its changed keys can be spliced; otherwise
+    all changed records are written whole. (Finalize stamps thousands of records of a month.)
+    """
+    records = _records(doc, table)
+    rest = {k: v for k, v in doc.items() if k != table}
+    expect = [dict(changes[i]) if i in changes else r for i, r in enumerate(records)]
+    lines = text.splitlines(keepends=True)
+    nl = newline_of(text)
+    blocks, _ = split_records(lines, table)
+    if len(blocks) == len(records):
+        spliced: list[str] | None = []
+        whole: list[str] = []
+        done = 0  # lines before this are copied already
+        for i in sorted(changes):
+            b = blocks[i]
+            whole += [*lines[done : b.start], format_table(changes[i], f"[[{table}]]", nl)]
+            if spliced is not None:
+                block = lines[b.start : b.end]  # splice within the block only: no copy of the whole file
+                part = _splice_keys(block, 1, len(block), records[i], changes[i], nl)
+                spliced = None if part is None else [*spliced, *lines[done : b.start], *part]
+            done = b.end
+        whole += lines[done:]
+        if spliced is not None:
+            spliced += lines[done:]
+        for candidate in (spliced, whole):
+            if candidate is not None and _check("".join(candidate), table, expect, rest):
+                return "".join(candidate)
     raise _unsafe(path)
 
 

@@ -179,8 +179,21 @@ def test_edit_note(ledger: Ledger, one: str) -> None:
 
 
 def test_edit_by_unique_prefix(ledger: Ledger, one: str) -> None:
-    ledger.ok("edit", one[:3], "--note", "per Präfix")
+    ledger.ok("edit", one[:4], "--note", "per Präfix")
     assert ledger.records("acme", "2024-03")[0]["note"] == "per Präfix"
+
+
+@pytest.mark.parametrize("command", [["edit", "--note", "x"], ["delete", "--yes"]])
+def test_a_prefix_shorter_than_four_characters_is_refused(ledger: Ledger, one: str, command: list[str]) -> None:
+    """`delete e --yes` once deleted whatever session started with an e."""
+    line = ledger.refused(command[0], one[:1], *command[1:], match="give at least 4 characters of the id")
+    assert repr(one[:1]) in line
+    ledger.refused(command[0], one[:3], *command[1:], match="give at least 4 characters")
+
+
+def test_delete_says_what_it_deleted(ledger: Ledger, one: str) -> None:
+    result = ledger.ok("delete", one[:4], "--yes")
+    assert f"deleted {one} acme 01.03.2024 10:00 1:00:00" in result.stderr
 
 
 def test_edit_start_keeps_the_end(ledger: Ledger, one: str) -> None:
@@ -263,8 +276,12 @@ AMBIGUOUS = textwrap.dedent(
 def test_an_ambiguous_prefix_is_refused_and_a_longer_one_works(ledger: Ledger) -> None:
     ledger.write("customers/acme/2024-03.toml", AMBIGUOUS)
     line = ledger.refused("edit", "abc", "--note", "x")
-    assert "abc11111" in line and "abc22222" in line
-    ledger.refused("delete", "abc", "--yes")
+    assert "at least 4 characters" in line
+    ledger.write("customers/acme/2024-03.toml", AMBIGUOUS.replace("abc1", "abcd1").replace("abc2", "abcd2"))
+    line = ledger.refused("edit", "abcd", "--note", "x")
+    assert "abcd11111" in line and "abcd22222" in line
+    ledger.refused("delete", "abcd", "--yes")
+    ledger.write("customers/acme/2024-03.toml", AMBIGUOUS)
     ledger.ok("edit", "abc2", "--note", "geändert")
     notes = {r["id"]: r["note"] for r in ledger.records("acme", "2024-03")}
     assert notes == {"abc11111": "eins", "abc22222": "geändert"}

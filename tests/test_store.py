@@ -145,7 +145,7 @@ def test_ids_are_unique_and_every_unique_prefix_finds_its_record(ledger: Ledger)
     assert len(set(ids)) == len(ids)
     for sid in ids:
         # The shortest prefix no other id shares.
-        n = next(n for n in range(1, len(sid) + 1) if sum(other.startswith(sid[:n]) for other in ids) == 1)
+        n = next(n for n in range(4, len(sid) + 1) if sum(other.startswith(sid[:n]) for other in ids) == 1)
         ledger.ok("edit", sid[:n], "--note", f"note {sid}")
     notes = {r["id"]: r["note"] for r in ledger.records("acme", "2024-03")}
     assert notes == {sid: f"note {sid}" for sid in ids}

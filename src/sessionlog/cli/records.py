@@ -189,4 +189,4 @@ def delete(
         if not typer.confirm(f"Delete {what}?", default=False, err=True):
             fail("nothing deleted")
     _invoiced(s, records.delete(c, s, force=force))
-    say(f"deleted {s.id}")
+    say(f"deleted {what}")

@@ -166,6 +166,9 @@ class LedgerLock:
         from filelock import FileLock, Timeout
 
         self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            # filelock would wait out its timeout and blame another process.
+            raise SessionlogError(f"the ledger folder {self.root} is not writable", Kind.INPUT)
         lock = FileLock(str(self.root / LOCK_NAME), timeout=self.timeout)
         try:
             lock.acquire()

@@ -26,6 +26,8 @@ from sessionlog.store.layout import Layout
 from sessionlog.store.sessions import Sessions
 from sessionlog.store.timers import Timers
 
+MIN_PREFIX = 4  # characters of an id that `edit` and `delete` need, unless the whole id is shorter
+
 
 class Ledger:
     def __init__(self, root: Path) -> None:
@@ -80,6 +82,11 @@ class Ledger:
         if not prefix:
             raise SessionlogError("give a session id or a unique prefix of it")
         hits = self.sessions.find(prefix) + self.timers.find(prefix)
+        if len(prefix) < MIN_PREFIX:
+            # `delete e` must not pick whatever happens to start with "e": only a whole id that short.
+            hits = [s for s in hits if s.id == prefix]
+            if not hits:
+                raise SessionlogError(f"give at least {MIN_PREFIX} characters of the id, not {prefix!r}", Kind.INPUT)
         if not hits:
             raise SessionlogError(f"no session with id {prefix!r}", Kind.NOT_FOUND)
         if len({s.id for s in hits}) > 1:

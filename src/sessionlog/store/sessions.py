@@ -15,7 +15,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, month_key
+from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
 from sessionlog.store import codec, faults, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
 from sessionlog.store.layout import Layout, is_month_file
@@ -88,10 +88,18 @@ def decode(
     sessions: list[Session] = []
     check_month = customer is not None and not misfiled_ok and is_month_file(f.path)
     for raw, line in zip(f.records, f.lines(), strict=True):
-        key = customer or str(raw.get("customer", ""))
         what = f"session {raw.get('id')}" if isinstance(raw, dict) and raw.get("id") else "session"
         if not isinstance(raw, dict):
             problems.append(Problem(Kind.INVALID, f"{what}: not a table", path, line or None))
+            continue
+        key = customer if customer is not None else _timer_customer(raw)
+        if key is None:
+            # A timer's customer becomes a folder name when it stops: as strict as a typed key.
+            problems.append(
+                Problem(
+                    Kind.INVALID, f"{what}: customer {raw.get('customer')!r} is not a customer key", path, line or None
+                )
+            )
             continue
         if customer is not None and "end" not in raw:
             # Only a running timer (running/*.toml) has no end; here it would never be billed.
@@ -122,6 +130,17 @@ def decode(
                 continue
         sessions.append(s)
     return sessions, problems
+
+
+def _timer_customer(raw: dict[str, Any]) -> str | None:
+    value = raw.get("customer")
+    if not isinstance(value, str):
+        return None
+    try:
+        key = check_customer_key(value)
+    except SessionlogError:
+        return None
+    return key if key == value else None
 
 
 def _unknown_tables(f: SessionFile) -> list[Problem]:

@@ -26,8 +26,20 @@ class Timers:
         return sessions
 
     def of(self, supporter: str) -> Session | None:
-        """The supporter's running session, if any."""
-        sessions = self._read(self.layout.timer_file(supporter))
+        """The supporter's running session, if any.
+
+        A supporter is their name exactly as given. Names that differ only in spelling
+        ("Klaus Hörner", "klaus hoerner") share a timer file, so another spelling is refused
+        while that file holds a timer: nobody stops someone else's timer by accident.
+        """
+        path = self.layout.timer_file(supporter)
+        sessions = self._read(path)
+        if sessions and sessions[0].supporter != supporter:
+            raise SessionlogError(
+                f"the timer in {path} belongs to {sessions[0].supporter!r}, not {supporter!r}",
+                Kind.CONFLICT,
+                hint="a supporter is the exact name in $SESSIONLOG_SUPPORTER or the user config",
+            )
         return sessions[0] if sessions else None
 
     def all(self) -> list[Session]:
@@ -77,7 +89,8 @@ class Timers:
                 s = s.evolve(id=new_id(self.ids()))
             check(s, force=True)
             record = codec.session_to_dict(s, with_customer=True)
-            write(self.layout.timer_file(s.supporter), tomltext.format_table(record, "[[session]]"), self.lock)
+            path = self.layout.timer_file(s.supporter)
+            write(path, tomltext.verified_table(record, "session", str(path)), self.lock)
         return s
 
     def finish(self, running: Session, final: Session, *, force: bool = False) -> Session:

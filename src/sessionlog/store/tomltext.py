@@ -262,6 +262,14 @@ def replace_record(
     raise _unsafe(path)
 
 
+def verified_table(record: Mapping[str, Any], table: str, path: str) -> str:
+    """A file of one [[table]] record, parsed again and compared before it may be written."""
+    text = format_table(record, f"[[{table}]]")
+    if not _check(text, table, [dict(record)], {}):
+        raise _unsafe(path)
+    return text
+
+
 def replace_records(
     text: str, changes: Mapping[int, Mapping[str, Any]], path: str, doc: Mapping[str, Any], table: str = "session"
 ) -> str:

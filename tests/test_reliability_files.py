@@ -1,0 +1,123 @@
+"""Paths, files and sharing: what a hand edit, a colleague or the file system can do to a ledger."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SUPPORTER, Ledger, console_script
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and links")
+
+
+def timer(ledger: Ledger, customer_line: str) -> None:
+    ledger.write(
+        "running/klaus-hoerner.toml",
+        f'[[session]]\nid = "tmr00001"\n{customer_line}start = 2024-03-05T10:00:00+01:00\nsupporter = "{SUPPORTER}"\n',
+    )
+
+
+@pytest.mark.parametrize(
+    "customer_line",
+    ['customer = "../../../escaped"\n', 'customer = "/tmp/absolute"\n', "", 'customer = "ACME"\n', "customer = 5\n"],
+    ids=["relative path", "absolute path", "missing", "not lower case", "not text"],
+)
+def test_a_timer_files_customer_is_checked_like_a_typed_key(ledger: Ledger, customer_line: str) -> None:
+    timer(ledger, customer_line)
+    line = ledger.refused("stop", "--at", "05.03.2024 11:00", match="is not a customer key")
+    assert "running/klaus-hoerner.toml:1" in line
+    assert not list(ledger.tmp.rglob("escaped*")) and not (ledger.root / "customers").exists()
+    assert ledger.run("check").exit_code == 1
+
+
+def test_another_spelling_of_a_name_does_not_stop_someone_elses_timer(ledger: Ledger) -> None:
+    ledger.ok("start", "acme", "--at", "05.03.2024 10:00", "--new")
+    for other in ("klaus hoerner", "Klaus_Hoerner", "KLAUS HÖRNER"):
+        line = ledger.refused("stop", supporter=other, match=f"belongs to '{SUPPORTER}', not '{other}'")
+        assert "exact name" in line
+        ledger.refused("start", "beta", "--new", supporter=other, match="belongs to")
+    ledger.ok("stop", "--at", "05.03.2024 10:30")
+
+
+def test_a_broken_timer_of_another_technician_fails_only_commands_that_need_it(ledger: Ledger) -> None:
+    ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
+    ledger.write("running/someone-else.toml", "[[session]\n")
+    ledger.ok("add", "acme", "--start", "02.03.2024 10:00", "--duration", "10m")
+    assert "someone-else.toml" in ledger.ok("list", "2024-03").stderr
+    assert "someone-else.toml" in ledger.ok("report", "2024-03").stderr
+    ledger.ok("start", "acme", "--at", "05.03.2024 10:00")
+    ledger.refused("status", "--all", match="someone-else.toml:1")
+
+
+@posix_only
+def test_writes_keep_the_files_mode_and_new_files_follow_the_umask(ledger: Ledger) -> None:
+    ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
+    path = ledger.month("acme", "2024-03")
+    os.chmod(path, 0o664)  # a ledger shared with a group
+    ledger.add("acme", "02.03.2024 10:00", "02.03.2024 11:00")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    old = os.umask(0o002)
+    try:
+        ledger.add("acme", "01.04.2024 10:00", "01.04.2024 11:00")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(ledger.month("acme", "2024-04").stat().st_mode) == 0o664
+
+
+@posix_only
+def test_nothing_is_written_through_a_symbolic_link(ledger: Ledger) -> None:
+    outside = ledger.tmp / "elsewhere"
+    outside.mkdir()
+    (ledger.root / "customers").mkdir()
+    os.symlink(outside, ledger.root / "customers" / "acme")
+    ledger.refused("add", "acme", "--start", "01.03.2024 10:00", "--duration", "1h", match="symbolic link")
+    assert list(outside.iterdir()) == []
+
+
+def test_leftover_temp_files_are_listed_and_removed_by_the_next_write(ledger: Ledger) -> None:
+    ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
+    leftover = ledger.write("customers/acme/.2024-03.toml.k3f9qz_a.tmp", "half a file")
+    mine = ledger.write("customers/acme/.notes.tmp", "a person's own file")
+    check = ledger.ok("check")
+    assert f"{leftover}: warning: a temporary file left by an interrupted write" in check.stdout
+    ledger.add("acme", "02.03.2024 10:00", "02.03.2024 11:00")
+    assert not leftover.exists()
+    assert mine.exists()
+
+
+@posix_only
+def test_an_unwritable_ledger_says_so_at_once(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    """Not "busy" after 15 s. Root may write into a read-only folder, so under root the folder
+    is made immutable instead (chattr +i), which stops root too."""
+    root = tmp_path / "readonly-ledger"
+    root.mkdir()
+    (root / "sessionlog.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    as_root = os.geteuid() == 0
+    if as_root:
+        subprocess.run(["chattr", "+i", str(root)], check=True)
+    else:
+        os.chmod(root, 0o555)
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [console_script(), "add", "acme", "--start", "01.03.2024 10:00", "--duration", "1h", "--new"],
+            env={**cli_env, "SESSIONLOG_LEDGER": str(root)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert time.monotonic() - started < 10
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.splitlines() == [f"error: the ledger folder {root} is not writable"]
+        assert sorted(p.name for p in root.iterdir()) == ["sessionlog.toml"]
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(root)], check=True)
+        else:
+            os.chmod(root, 0o755)

@@ -82,7 +82,7 @@ def test_timer_workflow_without_the_cli(ledger: Ledger) -> None:
     assert started.session.start == datetime.fromisoformat("2024-03-05T10:00:00+01:00")
 
     later = context(ledger.root, "2024-03-05T10:30:00+01:00")
-    done = timer.stop(later, None, note="erledigt")
+    done = timer.stop(later, None, note="erledigt").session
     assert done.note == "Drucker; erledigt"
     assert ledger.records("acme", "2024-03")[0]["note"] == "Drucker; erledigt"
     with pytest.raises(SessionlogError) as err:

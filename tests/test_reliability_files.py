@@ -121,3 +121,67 @@ def test_an_unwritable_ledger_says_so_at_once(tmp_path: Path, cli_env: dict[str,
             subprocess.run(["chattr", "-i", str(root)], check=True)
         else:
             os.chmod(root, 0o755)
+
+
+# --- future and inconsistent times (issue item 11) ----------------------------------------------
+
+
+def test_timer_times_in_the_future_are_refused(ledger: Ledger) -> None:
+    now = "2024-03-05T10:00:00+01:00"
+    ledger.refused(
+        "start", "acme", "--at", "18:00", "--new", now=now, match="the start 05.03.2024 18:00 is in the future"
+    )
+    ledger.ok("start", "acme", "--at", "10:04", "--new", now=now)  # a few minutes of clock skew are fine
+    ledger.refused("pause", "--at", "+15h", now=now, match="the pause .* is in the future")
+    ledger.refused("stop", "--at", "11:00", now=now, match="the stop time .* is in the future")
+    ledger.ok("pause", now="2024-03-05T10:20:00+01:00")
+    ledger.refused("resume", "--at", "12:00", now="2024-03-05T10:30:00+01:00", match="in the future")
+    ledger.ok("resume", now="2024-03-05T10:30:00+01:00")
+    ledger.ok("stop", now="2024-03-05T11:00:00+01:00")
+
+
+PAUSED = """\
+[[session]]
+id = "paus0001"
+start = 2024-03-05T10:00:00+01:00
+end = 2024-03-05T11:00:00+01:00
+pauses = [{ start = 2024-03-05T10:20:00+01:00, end = 2024-03-05T10:25:00+01:00 }]
+supporter = "Klaus Hörner"
+note = "mit Pause"
+"""
+
+
+def test_edit_duration_is_worked_time_on_a_paused_session(ledger: Ledger) -> None:
+    ledger.write("customers/acme/2024-03.toml", PAUSED)
+    ledger.ok("edit", "paus", "--duration", "30m")
+    [s] = ledger.sessions()
+    assert s["duration_seconds"] == 30 * 60
+    assert s["end"] == "2024-03-05T10:35:00+01:00"
+
+
+def test_a_shorter_span_drops_the_pauses_outside_it_and_says_so(ledger: Ledger) -> None:
+    ledger.write("customers/acme/2024-03.toml", PAUSED)
+    result = ledger.ok("edit", "paus", "--duration", "3m")
+    assert "dropped pause 1 (05.03.2024 10:20-10:25): it lies outside the session" in result.stderr
+    [s] = ledger.sessions()
+    assert (s["end"], s["duration_seconds"]) == ("2024-03-05T10:03:00+01:00", 180)
+    assert "pauses" not in ledger.records("acme", "2024-03")[0]
+
+
+def test_stop_before_a_pause_drops_it_and_says_so(ledger: Ledger) -> None:
+    ledger.ok("start", "acme", "--at", "10:00", "--new", now="2024-03-05T10:00:00+01:00")
+    ledger.ok("pause", now="2024-03-05T10:30:00+01:00")
+    ledger.ok("resume", now="2024-03-05T10:40:00+01:00")
+    result = ledger.ok("stop", "--at", "10:20", now="2024-03-05T11:00:00+01:00")
+    assert "dropped pause 1" in result.stderr
+    [s] = ledger.sessions()
+    assert s["duration_seconds"] == 20 * 60
+
+
+def test_a_stale_timer_is_warned_about_by_status_and_stop(ledger: Ledger) -> None:
+    ledger.ok("start", "acme", "--at", "04.03.2024 08:00", "--new", now="2024-03-04T08:00:00+01:00")
+    status = ledger.ok("status", now="2024-03-04T20:00:00+01:00")
+    assert "warning: the timer for acme ran from 04.03.2024 08:00, over 10 hours" in status.stderr
+    assert "sessionlog stop --at WHEN" in status.stderr
+    stop = ledger.ok("stop", now="2024-03-04T20:00:00+01:00")
+    assert "over 10 hours" in stop.stderr and "--end WHEN" in stop.stderr

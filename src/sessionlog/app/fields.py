@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from sessionlog.app.context import Context, contradiction
-from sessionlog.model import Channel, Session
+from sessionlog.model import Channel, Pause, Session, SessionlogError, clock
+
+# A timer time a few minutes ahead is clock skew between machines; more is a typo.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,44 @@ def billing_change(free: str | None, billable: bool) -> dict[str, object]:
 def with_tags(s: Session, tags: tuple[str, ...]) -> Session:
     """`s` with `tags` added after its own, each once."""
     return s.evolve(tags=tuple(dict.fromkeys((*s.tags, *tags)))) if tags else s
+
+
+def fit_pauses(
+    start: datetime, end: datetime, pauses: tuple[Pause, ...], tz: tzinfo
+) -> tuple[tuple[Pause, ...], list[str]]:
+    """The pauses inside [start, end], cut at its edges, and a note for each that was changed.
+
+    When a session is shortened (`stop --at` before a pause, `edit --duration 3m`), the
+    pauses that fall outside it go, and the user is told which, instead of an error about a
+    pause they never named.
+    """
+    kept: list[Pause] = []
+    notes: list[str] = []
+    for i, p in enumerate(pauses, 1):
+        p_end = p.end if p.end is not None else end
+        span = f"{clock(p.start, tz)}-{clock(p_end, tz)[-5:]}"
+        if p_end <= start or p.start >= end:
+            notes.append(f"dropped pause {i} ({span}): it lies outside the session")
+            continue
+        cut = Pause(max(p.start, start), min(p_end, end))
+        if cut.end is not None and cut.end <= cut.start:
+            continue
+        if (cut.start, cut.end) != (p.start, p.end) and p.end is not None:
+            notes.append(f"pause {i} ({span}) is cut to {clock(cut.start, tz)[-5:]}-{clock(cut.end or end, tz)[-5:]}")
+        kept.append(cut)
+    return tuple(kept), notes
+
+
+def end_for_net(start: datetime, pauses: tuple[Pause, ...], net: timedelta) -> datetime:
+    """The end at which a session from `start` has worked `net`, its pauses not counted."""
+    end = start + net
+    for p in sorted(pauses, key=lambda p: p.start):
+        if p.start < end and p.end is not None:
+            end += p.end - max(p.start, start)
+    return end
+
+
+def not_in_future(moment: datetime, now: datetime, what: str, tz: tzinfo) -> None:
+    """Refuse a timer time later than now (a few minutes of clock skew aside)."""
+    if moment > now + FUTURE_TOLERANCE:
+        raise SessionlogError(f"{what} {clock(moment, tz)} is in the future (it is {clock(now, tz)})")

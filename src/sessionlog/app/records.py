@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, duration
-from sessionlog.app.fields import Details, billing_change, new_session
+from sessionlog.app.fields import Details, billing_change, end_for_net, fit_pauses, new_session
 from sessionlog.model import Channel, Correction, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
@@ -99,8 +99,13 @@ def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object])
     start = ctx.moment(ch.start) if ch.start is not None else old.start
     if ch.start is not None:
         out["start"] = start
-    if ch.end is not None or ch.length is not None:
-        out["end"] = end_of(ctx, start, ch.end, ch.length)
+    if ch.end is not None and ch.length is not None:
+        end_of(ctx, start, ch.end, ch.length)  # refuses both at once
+    if ch.length is not None:
+        # --duration is worked time: the session's pauses come on top of it.
+        out["end"] = end_for_net(start, old.pauses, duration(ch.length))
+    elif ch.end is not None:
+        out["end"] = end_of(ctx, start, ch.end, None)
     for name in ("supporter", "contact", "machine", "channel", "ticket", "note"):
         value = getattr(ch, name)
         if value is not None:
@@ -115,6 +120,7 @@ class Edited:
     old: Session
     new: Session | None  # None: nothing was given to change; open the record as text instead
     correction: Correction | None = None  # kept beside the issued invoice a forced change touched
+    notes: tuple[str, ...] = ()  # pauses the new span dropped or cut
 
 
 def _described(old: Session, new: Session | None) -> str:
@@ -152,6 +158,13 @@ def edit(ctx: Context, prefix: str, ch: Changes, *, force: bool = False) -> Edit
 
 def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], force: bool) -> Edited:
     fields = _fields(ctx, old, ch, billing)
+    notes: list[str] = []
+    end = fields.get("end", old.end)
+    if old.pauses and isinstance(end, datetime) and ("start" in fields or "end" in fields):
+        start = fields.get("start", old.start)
+        assert isinstance(start, datetime)
+        pauses, notes = fit_pauses(start, end, old.pauses, ctx.tz)
+        fields["pauses"] = pauses
     ledger = ctx.ledger
     if old.running:
         if not fields:
@@ -166,7 +179,7 @@ def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], f
     if not fields:
         return Edited(old, None)
     new = ledger.sessions.update(old, old.evolve(**fields), force=force)
-    return Edited(old, new, _correct(ctx, old, new))
+    return Edited(old, new, _correct(ctx, old, new), tuple(notes))
 
 
 def editor_text(ctx: Context, s: Session) -> str:

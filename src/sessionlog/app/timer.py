@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
-from sessionlog.app.fields import Details, billing_change, new_session, with_tags
-from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, clock
+from sessionlog.app.fields import Details, billing_change, fit_pauses, new_session, not_in_future, with_tags
+from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.store import check
 
 
@@ -30,12 +30,31 @@ def running(ctx: Context) -> Session:
     return s
 
 
-def close(s: Session, moment: datetime) -> Session:
-    """The session ended at `moment`, a pause still open closed there too."""
-    pauses = s.pauses
-    if s.paused:
-        pauses = (*pauses[:-1], Pause(pauses[-1].start, moment))
-    return s.evolve(end=moment, pauses=pauses)
+def close(s: Session, moment: datetime, tz: tzinfo) -> tuple[Session, list[str]]:
+    """The session ended at `moment`: an open pause closed there, pauses after it dropped."""
+    pauses, notes = fit_pauses(s.start, moment, s.pauses, tz)
+    return s.evolve(end=moment, pauses=pauses), notes
+
+
+@dataclass(frozen=True)
+class Stopped:
+    session: Session
+    notes: tuple[str, ...] = ()  # what happened to pauses the stop time cut
+    warnings: tuple[Problem, ...] = ()
+
+
+def stale(ctx: Context, s: Session) -> Problem | None:
+    """A warning when a timer has run longer than the ledger's stale_after_hours."""
+    hours = ctx.ledger.settings.stale_after_hours
+    end = s.end or ctx.now
+    if end - s.start <= timedelta(hours=hours):
+        return None
+    return Problem(
+        Kind.STALE,
+        f"the timer for {s.customer} ran from {clock(s.start, ctx.tz)}, over {hours} hours",
+        severity=Severity.WARNING,
+        hint=f"if it was forgotten: sessionlog {'edit ' + s.id + ' --end' if s.end else 'stop --at'} WHEN",
+    )
 
 
 def start(ctx: Context, customer: str, at: str | None, details: Details, *, switch: bool, new: bool) -> Started:
@@ -43,6 +62,7 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
     ledger = ctx.ledger
     tz = ctx.tz
     moment = ctx.moment(at)
+    not_in_future(moment, ctx.now, "the start", tz)
     with ledger.locked():
         current = ledger.timers.of(ctx.supporter)
         if current is not None and not switch:
@@ -59,7 +79,7 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
                 f"cannot switch at {clock(moment, tz)}: the running session started {clock(current.start, tz)}"
             )
         created = customers.create(ledger, key, customer) if is_new else None
-        stopped = ledger.timers.finish(current, close(current, moment)) if current is not None else None
+        stopped = ledger.timers.finish(current, close(current, moment, tz)[0]) if current is not None else None
         saved = ledger.timers.save(session, new=True)
     warning = customers.rate_warning(ledger, created) if created is not None else None
     return Started(saved, stopped, created, (warning,) if warning else ())
@@ -74,21 +94,25 @@ def stop(
     billable: bool = False,
     tags: tuple[str, ...] = (),
     force: bool = False,
-) -> Session:
+) -> Stopped:
     """Stop the timer and record the session; a note is added to the one given at start."""
     change = billing_change(free, billable)
     moment = ctx.moment(at)
+    not_in_future(moment, ctx.now, "the stop time", ctx.tz)
     with ctx.ledger.locked():
         s = running(ctx)
         if moment <= s.start:
             raise SessionlogError(
                 f"the stop time {clock(moment, ctx.tz)} is not after the start {clock(s.start, ctx.tz)}"
             )
-        final = with_tags(close(s, moment), tags)
+        closed, notes = close(s, moment, ctx.tz)
+        final = with_tags(closed, tags)
         if note:
             final = final.evolve(note=f"{final.note}; {note}" if final.note else note)
         final = final.evolve(**change)
-        return ctx.ledger.timers.finish(s, final, force=force)
+        done = ctx.ledger.timers.finish(s, final, force=force)
+    warning = stale(ctx, done) if at is None else None
+    return Stopped(done, tuple(notes), (warning,) if warning else ())
 
 
 def pause(ctx: Context, at: str | None) -> Session:
@@ -98,6 +122,7 @@ def pause(ctx: Context, at: str | None) -> Session:
     if s.paused:
         raise SessionlogError(f"the session is paused already since {clock(s.pauses[-1].start, tz)}", Kind.RUNNING)
     moment = ctx.moment(at)
+    not_in_future(moment, ctx.now, "the pause", tz)
     last = s.pauses[-1].end if s.pauses else s.start
     if last is not None and moment < last:
         raise SessionlogError(f"the pause cannot start at {clock(moment, tz)}, before {clock(last, tz)}")
@@ -111,6 +136,7 @@ def resume(ctx: Context, at: str | None) -> Session:
     if not s.paused:
         raise SessionlogError(f"the session for {s.customer} is not paused", Kind.RUNNING)
     moment = ctx.moment(at)
+    not_in_future(moment, ctx.now, "the resume time", tz)
     began = s.pauses[-1].start
     if moment <= began:
         raise SessionlogError(f"resume at {clock(moment, tz)} must be after the pause began ({clock(began, tz)})")
@@ -128,6 +154,7 @@ def cancel(ctx: Context) -> Session:
 class TimerState:
     session: Session
     worked: timedelta  # net of pauses, up to now
+    warning: Problem | None = None  # running for suspiciously long
 
 
 def status(ctx: Context, *, everyone: bool) -> list[TimerState]:
@@ -138,4 +165,4 @@ def status(ctx: Context, *, everyone: bool) -> list[TimerState]:
     else:
         mine = timers.of(ctx.supporter)
         sessions = [mine] if mine else []
-    return [TimerState(s, s.net_duration(ctx.now)) for s in sorted(sessions, key=lambda s: s.start)]
+    return [TimerState(s, s.net_duration(ctx.now), stale(ctx, s)) for s in sorted(sessions, key=lambda s: s.start)]

@@ -115,6 +115,8 @@ def edit(
     if result.old.running:
         say(f"changed the running session {result.new.id}")
         return
+    for line in result.notes:
+        say(line)
     _invoiced(result.old, result.correction)
     say(f"changed {result.new.id}")
 

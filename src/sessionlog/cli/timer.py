@@ -83,8 +83,12 @@ def stop(
     Example: sessionlog stop --note "IE aktualisiert"
     """
     c = app_context(ctx)
-    done = timer.stop(c, at, note=note, free=free, billable=billable, tags=tuple(tag or ()), force=force)
+    result = timer.stop(c, at, note=note, free=free, billable=billable, tags=tuple(tag or ()), force=force)
+    for line in result.notes:
+        say(line)
+    done = result.session
     say(f"stopped {done.customer}: {format_duration(done.net_duration())} worked ({done.id})")
+    warn(result.warnings)
 
 
 def pause(ctx: typer.Context, at: At = None) -> None:
@@ -125,3 +129,4 @@ def status(
         state = f"paused since {clock(s.pauses[-1].start, c.tz)}" if s.paused else "running"
         who = f"  {s.supporter}" if all_ else ""
         print(f"{s.customer}  {state}  {format_duration(st.worked)}  since {clock(s.start, c.tz)}  ({s.id}){who}")
+        warn([st.warning] if st.warning else [])

@@ -17,14 +17,16 @@ def _values(year: int, month: int, customer: str) -> dict[str, object]:
 
 def check_pattern(pattern: str) -> None:
     try:
-        parsed = list(string.Formatter().parse(pattern))
-        names = {name for _, name, _, _ in parsed if name is not None}
-        pattern.format(seq=1, **_values(2024, 1, "x"))
-    except (ValueError, KeyError, IndexError) as exc:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
         raise SessionlogError(f"invoice pattern {pattern!r} is not valid: {exc}") from None
     unknown = names - set(FIELDS)
     if unknown or "seq" not in names:
         raise SessionlogError(f"invoice pattern {pattern!r} must use {{seq}} and only {', '.join(FIELDS)}")
+    try:
+        pattern.format(seq=1, **_values(2024, 1, "x"))
+    except (ValueError, KeyError, IndexError) as exc:
+        raise SessionlogError(f"invoice pattern {pattern!r} is not valid: {exc}") from None
 
 
 def _matcher(pattern: str, year: int, month: int, customer: str) -> re.Pattern[str]:

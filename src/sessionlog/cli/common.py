@@ -54,7 +54,7 @@ class Group(TyperGroup):
             return run()
         bad = _undecodable([*(sys.argv[1:] if args is None else args), *_own_environment()])
         if bad is not None:
-            print(f"error: {bad}", file=sys.stderr)
+            print(f"error: {one_line(bad)}", file=sys.stderr)
             sys.exit(1)
         try:
             code = run()
@@ -65,7 +65,7 @@ class Group(TyperGroup):
             # A usage error: one line, like every other error, instead of click's usage block.
             command = getattr(getattr(exc, "ctx", None), "command_path", None)
             where = f" (see: {command} --help)" if command else ""
-            print(f"error: {exc.format_message()}{where}", file=sys.stderr)
+            print(f"error: {one_line(exc.format_message())}{where}", file=sys.stderr)
             sys.exit(exc.exit_code)
         except typer.Abort:
             print("error: aborted", file=sys.stderr)
@@ -87,7 +87,10 @@ def _undecodable(texts: Sequence[str]) -> str | None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            try:  # bytes a terminal sent that are not UTF-8: show them as \xfc
+                shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # any other lone surrogate
+                shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
             return f"'{shown}' is not UTF-8 text; set the terminal (or the variable) to UTF-8"
     return None
 
@@ -115,8 +118,13 @@ def warn(problems: Sequence[Problem]) -> None:
         say(f"warning: {p}")
 
 
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: an error is one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 

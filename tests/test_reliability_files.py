@@ -185,3 +185,15 @@ def test_a_stale_timer_is_warned_about_by_status_and_stop(ledger: Ledger) -> Non
     assert "sessionlog stop --at WHEN" in status.stderr
     stop = ledger.ok("stop", now="2024-03-04T20:00:00+01:00")
     assert "over 10 hours" in stop.stderr and "--end WHEN" in stop.stderr
+
+
+def test_add_and_stop_warn_about_an_overlap_but_record_it(ledger: Ledger) -> None:
+    first = ledger.add("acme", "05.03.2024 09:00", "05.03.2024 10:00", "--new")
+    added = ledger.ok("add", "beta", "--start", "05.03.2024 09:30", "--duration", "10m", "--new")
+    assert f"overlaps {first} of acme (05.03.2024 09:00-10:00); that can be right" in added.stderr
+    ledger.ok("start", "gamma", "--at", "05.03.2024 09:50", "--new")
+    stopped = ledger.ok("stop", "--at", "05.03.2024 10:30")
+    assert f"overlaps {first} of acme" in stopped.stderr
+    assert len(ledger.sessions()) == 3
+    other = ledger.ok("add", "acme", "--start", "05.03.2024 09:15", "--duration", "5m", supporter="Eva Schmidt")
+    assert "overlaps" not in other.stderr  # another supporter's sessions are theirs

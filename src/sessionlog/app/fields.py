@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from sessionlog.app.context import Context, contradiction
-from sessionlog.model import Channel, Pause, Session, SessionlogError, clock
+from sessionlog.model import (
+    MAX_SESSION,
+    Channel,
+    Kind,
+    Pause,
+    Problem,
+    Session,
+    SessionlogError,
+    Severity,
+    clock,
+    month_key,
+)
 
 # A timer time a few minutes ahead is clock skew between machines; more is a typo.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -99,3 +110,24 @@ def not_in_future(moment: datetime, now: datetime, what: str, tz: tzinfo) -> Non
     """Refuse a timer time later than now (a few minutes of clock skew aside)."""
     if moment > now + FUTURE_TOLERANCE:
         raise SessionlogError(f"{what} {clock(moment, tz)} is in the future (it is {clock(now, tz)})")
+
+
+def overlap_warnings(ctx: Context, s: Session) -> list[Problem]:
+    """Warnings for the supporter's other sessions that overlap `s` (which may be right)."""
+    if s.end is None:
+        return []
+    # Sessions that can overlap start at most a day (the longest unforced session) earlier.
+    months = sorted({month_key(s.start - MAX_SESSION, ctx.tz), month_key(s.start, ctx.tz), month_key(s.end, ctx.tz)})
+    sessions, _ = ctx.ledger.sessions.load(months)
+    out = []
+    for o in sorted(sessions, key=lambda o: o.start):
+        if o.id != s.id and o.supporter == s.supporter and o.end is not None and o.start < s.end and s.start < o.end:
+            out.append(
+                Problem(
+                    Kind.OVERLAP,
+                    f"{s.id} overlaps {o.id} of {o.customer} ({clock(o.start, ctx.tz)}-{clock(o.end, ctx.tz)[-5:]}); "
+                    "that can be right (an install runs while another call comes in)",
+                    severity=Severity.WARNING,
+                )
+            )
+    return out

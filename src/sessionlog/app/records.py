@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, duration
-from sessionlog.app.fields import Details, billing_change, end_for_net, fit_pauses, new_session
+from sessionlog.app.fields import Details, billing_change, end_for_net, fit_pauses, new_session, overlap_warnings
 from sessionlog.model import Channel, Correction, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
@@ -65,7 +65,7 @@ def add(
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
     warning = customers.rate_warning(ledger, created) if created is not None else None
-    return Added(saved, created, (warning,) if warning else ())
+    return Added(saved, created, ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved)))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta, tzinfo
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
-from sessionlog.app.fields import Details, billing_change, fit_pauses, new_session, not_in_future, with_tags
+from sessionlog.app.fields import (
+    Details,
+    billing_change,
+    fit_pauses,
+    new_session,
+    not_in_future,
+    overlap_warnings,
+    with_tags,
+)
 from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.store import check
 
@@ -112,7 +120,7 @@ def stop(
         final = final.evolve(**change)
         done = ctx.ledger.timers.finish(s, final, force=force)
     warning = stale(ctx, done) if at is None else None
-    return Stopped(done, tuple(notes), (warning,) if warning else ())
+    return Stopped(done, tuple(notes), ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, done)))
 
 
 def pause(ctx: Context, at: str | None) -> Session:

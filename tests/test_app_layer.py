@@ -134,19 +134,23 @@ def test_check_returns_problems_with_file_and_line(ledger: Ledger) -> None:
 
 
 def test_each_file_is_parsed_once_per_command(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`add` and `edit` parse the month file as it was once; the only other parse verifies the new text."""
+    """`add` and `edit` parse the month file as it was once; the only other parse verifies the new text,
+    and reading the file again afterwards (for the overlap warning) reuses that parse."""
+    import tomllib
+
     from sessionlog.store import tomltext
 
     first = ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
     ledger.add("acme", "02.03.2024 10:00", "02.03.2024 11:00")
     parsed: list[str] = []
-    real = tomltext.parse
+    real = tomllib.loads
 
     def counting(text: str) -> dict[str, object]:
         parsed.append(text)
         return real(text)
 
-    monkeypatch.setattr(tomltext, "parse", counting)
+    monkeypatch.setattr(tomltext.tomllib, "loads", counting)
+    tomltext._PARSED.clear()  # nothing left over from the commands above
     path = ledger.month("acme", "2024-03")
     before = path.read_text(encoding="utf-8")
     ledger.add("acme", "03.03.2024 10:00", "03.03.2024 11:00")
@@ -154,6 +158,7 @@ def test_each_file_is_parsed_once_per_command(ledger: Ledger, monkeypatch: pytes
     assert parsed.count(path.read_text(encoding="utf-8")) == 1  # the verification of what was written
 
     parsed.clear()
+    tomltext._PARSED.clear()
     before = path.read_text(encoding="utf-8")
     ledger.ok("edit", first[:6], "--note", "geändert")
     assert parsed.count(before) == 1

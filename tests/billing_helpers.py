@@ -1,7 +1,7 @@
 """Helpers for the billing CLI tests (invoice, report, finalize, spreadsheet).
 
-Self-contained on purpose: a ledger folder in pytest's tmp_path, the CLI run in-process with
-typer's CliRunner, and the acceptance customers and March 2024 sessions from the issue, with
+Self-contained on purpose (but for the command built once in harness.py): a ledger folder in
+pytest's tmp_path, the CLI run in-process, and the acceptance customers and March 2024 sessions from the issue, with
 the expected figures worked out by hand next to each session.
 """
 
@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from sessionlog.cli.app import app
+from harness import invoke
 
 SUPPORTER = "Klaus Hörner"
 # Friday 15 March 2024, noon, winter time in Berlin: "this month" is 2024-03.
@@ -62,7 +62,7 @@ class Book:
         now: str | None = NOW,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
-        result = CliRunner().invoke(app, list(args), env={**self.env(supporter, now), **(env or {})})
+        result = invoke(args, env={**self.env(supporter, now), **(env or {})})
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception  # a crash shows its traceback in the test report
         return result

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from sessionlog.cli.app import app
+from harness import invoke
 
 SUPPORTER = "Klaus Hörner"
 # A Tuesday in March 2024, winter time in Berlin.
@@ -86,9 +86,7 @@ class Ledger:
         input: str | None = None,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
-        result = CliRunner().invoke(
-            app, list(args), env={**self.env(supporter=supporter, now=now), **(env or {})}, input=input
-        )
+        result = invoke(args, env={**self.env(supporter=supporter, now=now), **(env or {})}, input=input)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception  # a crash shows its traceback in the test report
         return result

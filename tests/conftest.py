@@ -1,4 +1,14 @@
-"""Shared fixtures for the CLI and store tests: a ledger in tmp_path and a way to run the CLI on it."""
+"""Shared fixtures for the CLI and store tests: a ledger in tmp_path and a way to run the CLI on it.
+
+Hypothesis runs under one of two settings profiles registered here:
+
+- `dev` (50 examples per property), the default, to keep a local run quick;
+- `ci` (300 examples per property), chosen when the environment variable CI is `true`, as CI sets it.
+
+HYPOTHESIS_PROFILE=dev or HYPOTHESIS_PROFILE=ci picks one explicitly, over CI. Tests set no
+`max_examples` of their own, so that the profile decides; `deadline=None` stays where a property
+is slow enough per example to trip hypothesis's timing check.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import Result
 
 from harness import invoke
+
+settings.register_profile("dev", max_examples=50)
+settings.register_profile("ci", max_examples=300)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
 
 SUPPORTER = "Klaus Hörner"
 # A Tuesday in March 2024, winter time in Berlin.

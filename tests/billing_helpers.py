@@ -101,11 +101,15 @@ class Book:
                 out[name] = p.read_bytes()
         return out
 
-    def refused(self, *args: str, code: int = 1, **kwargs: Any) -> str:
-        """A command that must fail with one 'error:' line, no data and no change; returns the line."""
+    def refused(self, *args: str, match: str, code: int = 1, **kwargs: Any) -> str:
+        """A command that must fail with one 'error:' line, no data and no change; returns the line.
+
+        `match` is the regular expression the error line must contain (`re.search`; see `one_error`),
+        so that a test of one refusal cannot pass on another.
+        """
         before = self.snapshot()
         result = self.run(*args, **kwargs)
-        line = one_error(result, code)
+        line = one_error(result, code, match=match)
         assert self.snapshot() == before, f"{args} changed the ledger"
         return line
 
@@ -117,13 +121,22 @@ def new_book(tmp_path: Path, settings: str = SETTINGS) -> Book:
     return Book(root)
 
 
-def one_error(result: Result, code: int = 1) -> str:
+def one_error(result: Result, code: int = 1, *, match: str) -> str:
+    r"""A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data.
+
+    `match` says which refusal: a regular expression, found with `re.search` anywhere in the error
+    line, as with `pytest.raises(match=...)`. Plain words work as they are; escape what a regex
+    would read otherwise (write `r"2024-03\.toml:4:"`, `r"did you mean acme\?"`, or `re.escape(text)`).
+    It must name the reason, so a pattern that would match a bare "error: " is refused.
+    """
+    assert not re.search(match, "error: "), f"match={match!r} must name the refusal, not only the error: prefix"
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout_bytes == b"", result.stdout
+    assert re.search(match, lines[0]), f"expected the refusal {match!r}, got: {lines[0]}"
     return lines[0]
 
 

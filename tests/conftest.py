@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tomllib
@@ -65,8 +66,15 @@ def console_script() -> str:
     return found
 
 
-def assert_one_error(result: Result, code: int = 1) -> str:
-    """A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data."""
+def assert_one_error(result: Result, code: int = 1, *, match: str) -> str:
+    r"""A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data.
+
+    `match` says which refusal: a regular expression, found with `re.search` anywhere in the error
+    line, as with `pytest.raises(match=...)`. Plain words work as they are; escape what a regex
+    would read otherwise (write `r"2024-03\.toml:4:"`, `r"did you mean acme\?"`, or `re.escape(text)`).
+    It must name the reason, so a pattern that would match a bare "error: " is refused.
+    """
+    assert not re.search(match, "error: "), f"match={match!r} must name the refusal, not only the error: prefix"
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = result.stderr.splitlines()
@@ -74,6 +82,7 @@ def assert_one_error(result: Result, code: int = 1) -> str:
     assert lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+    assert re.search(match, lines[0]), f"expected the refusal {match!r}, got: {lines[0]}"
     return lines[0]
 
 
@@ -146,11 +155,15 @@ class Ledger:
     def snapshot(self) -> dict[str, bytes]:
         return snapshot(self.root)
 
-    def refused(self, *args: str, code: int = 1, **kwargs: Any) -> str:
-        """Run a command that must be refused without touching the ledger; returns the error line."""
+    def refused(self, *args: str, match: str, code: int = 1, **kwargs: Any) -> str:
+        """Run a command that must be refused without touching the ledger; returns the error line.
+
+        `match` is the regular expression the error line must contain (`re.search`; see
+        `assert_one_error`), so that a test of one refusal cannot pass on another.
+        """
         before = self.snapshot()
         result = self.run(*args, **kwargs)
-        line = assert_one_error(result, code)
+        line = assert_one_error(result, code, match=match)
         assert self.snapshot() == before, f"{args} changed the ledger"
         return line
 

@@ -1,8 +1,8 @@
 """Helpers for the billing CLI tests (invoice, report, finalize, spreadsheet).
 
 Self-contained on purpose (but for the command built once in harness.py): a ledger folder in
-pytest's tmp_path, the CLI run in-process, and the acceptance customers and March 2024 sessions from the issue, with
-the expected figures worked out by hand next to each session.
+pytest's tmp_path, the CLI run in-process, and the acceptance customers and March 2024 sessions
+from the issue, with the expected figures worked out by hand next to each session.
 """
 
 from __future__ import annotations

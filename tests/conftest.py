@@ -3,7 +3,8 @@
 Hypothesis runs under one of two settings profiles registered here:
 
 - `dev` (50 examples per property), the default, to keep a local run quick;
-- `ci` (300 examples per property), chosen when the environment variable CI is `true`, as CI sets it.
+- `ci` (300 examples per property), chosen when the environment variable CI is `true` (any case),
+  as CI sets it.
 
 HYPOTHESIS_PROFILE=dev or HYPOTHESIS_PROFILE=ci picks one explicitly, over CI. Tests set no
 `max_examples` of their own, so that the profile decides; `deadline=None` stays where a property

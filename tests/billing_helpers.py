@@ -1,8 +1,8 @@
 """Helpers for the billing CLI tests (invoice, report, finalize, spreadsheet).
 
-Self-contained on purpose: a ledger folder in pytest's tmp_path, the CLI run in-process with
-typer's CliRunner, and the acceptance customers and March 2024 sessions from the issue, with
-the expected figures worked out by hand next to each session.
+Self-contained on purpose (but for the command built once in harness.py): a ledger folder in
+pytest's tmp_path, the CLI run in-process, and the acceptance customers and March 2024 sessions
+from the issue, with the expected figures worked out by hand next to each session.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from sessionlog.cli.app import app
+from harness import invoke
 
 SUPPORTER = "Klaus Hörner"
 # Friday 15 March 2024, noon, winter time in Berlin: "this month" is 2024-03.
@@ -62,7 +62,7 @@ class Book:
         now: str | None = NOW,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
-        result = CliRunner().invoke(app, list(args), env={**self.env(supporter, now), **(env or {})})
+        result = invoke(args, env={**self.env(supporter, now), **(env or {})})
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception  # a crash shows its traceback in the test report
         return result
@@ -101,11 +101,15 @@ class Book:
                 out[name] = p.read_bytes()
         return out
 
-    def refused(self, *args: str, code: int = 1, **kwargs: Any) -> str:
-        """A command that must fail with one 'error:' line, no data and no change; returns the line."""
+    def refused(self, *args: str, match: str, code: int = 1, **kwargs: Any) -> str:
+        """A command that must fail with one 'error:' line, no data and no change; returns the line.
+
+        `match` is the regular expression the error line must contain (`re.search`; see `one_error`),
+        so that a test of one refusal cannot pass on another.
+        """
         before = self.snapshot()
         result = self.run(*args, **kwargs)
-        line = one_error(result, code)
+        line = one_error(result, code, match=match)
         assert self.snapshot() == before, f"{args} changed the ledger"
         return line
 
@@ -117,13 +121,22 @@ def new_book(tmp_path: Path, settings: str = SETTINGS) -> Book:
     return Book(root)
 
 
-def one_error(result: Result, code: int = 1) -> str:
+def one_error(result: Result, code: int = 1, *, match: str) -> str:
+    r"""A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data.
+
+    `match` says which refusal: a regular expression, found with `re.search` anywhere in the error
+    line, as with `pytest.raises(match=...)`. Plain words work as they are; escape what a regex
+    would read otherwise (write `r"2024-03\.toml:4:"`, `r"did you mean acme\?"`, or `re.escape(text)`).
+    It must name the reason, so a pattern that would match a bare "error: " is refused.
+    """
+    assert not re.search(match, "error: "), f"match={match!r} must name the refusal, not only the error: prefix"
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout_bytes == b"", result.stdout
+    assert re.search(match, lines[0]), f"expected the refusal {match!r}, got: {lines[0]}"
     return lines[0]
 
 

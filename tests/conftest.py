@@ -1,4 +1,15 @@
-"""Shared fixtures for the CLI and store tests: a ledger in tmp_path and a way to run the CLI on it."""
+"""Shared fixtures for the CLI and store tests: a ledger in tmp_path and a way to run the CLI on it.
+
+Hypothesis runs under one of two settings profiles registered here:
+
+- `dev` (50 examples per property), the default, to keep a local run quick;
+- `ci` (300 examples per property), chosen when the environment variable CI is `true` (any case),
+  as CI sets it.
+
+HYPOTHESIS_PROFILE=dev or HYPOTHESIS_PROFILE=ci picks one explicitly, over CI. Tests set no
+`max_examples` of their own, so that the profile decides; `deadline=None` stays where a property
+is slow enough per example to trip hypothesis's timing check.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from hypothesis import settings
+from typer.testing import Result
 
-from sessionlog.cli.app import app
+from harness import invoke
+
+settings.register_profile("dev", max_examples=50)
+settings.register_profile("ci", max_examples=300)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
 
 SUPPORTER = "Klaus Hörner"
 # A Tuesday in March 2024, winter time in Berlin.
@@ -49,8 +67,15 @@ def console_script() -> str:
     return found
 
 
-def assert_one_error(result: Result, code: int = 1) -> str:
-    """A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data."""
+def assert_one_error(result: Result, code: int = 1, *, match: str) -> str:
+    r"""A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data.
+
+    `match` says which refusal: a regular expression, found with `re.search` anywhere in the error
+    line, as with `pytest.raises(match=...)`. Plain words work as they are; escape what a regex
+    would read otherwise (write `r"2024-03\.toml:4:"`, `r"did you mean acme\?"`, or `re.escape(text)`).
+    It must name the reason, so a pattern that would match a bare "error: " is refused.
+    """
+    assert not re.search(match, "error: "), f"match={match!r} must name the refusal, not only the error: prefix"
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = result.stderr.splitlines()
@@ -58,6 +83,7 @@ def assert_one_error(result: Result, code: int = 1) -> str:
     assert lines[0].startswith("error:"), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+    assert re.search(match, lines[0]), f"expected the refusal {match!r}, got: {lines[0]}"
     return lines[0]
 
 
@@ -87,9 +113,7 @@ class Ledger:
         input: str | None = None,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
-        result = CliRunner().invoke(
-            app, list(args), env={**self.env(supporter=supporter, now=now), **(env or {})}, input=input
-        )
+        result = invoke(args, env={**self.env(supporter=supporter, now=now), **(env or {})}, input=input)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception  # a crash shows its traceback in the test report
         return result
@@ -132,16 +156,15 @@ class Ledger:
     def snapshot(self) -> dict[str, bytes]:
         return snapshot(self.root)
 
-    def refused(self, *args: str, code: int = 1, match: str | None = None, **kwargs: Any) -> str:
+    def refused(self, *args: str, match: str, code: int = 1, **kwargs: Any) -> str:
         """Run a command that must be refused without touching the ledger; returns the error line.
 
-        `match` is a regular expression the error line must contain.
+        `match` is the regular expression the error line must contain (`re.search`; see
+        `assert_one_error`), so that a test of one refusal cannot pass on another.
         """
         before = self.snapshot()
         result = self.run(*args, **kwargs)
-        line = assert_one_error(result, code)
-        if match is not None:
-            assert re.search(match, line), (match, line)
+        line = assert_one_error(result, code, match=match)
         assert self.snapshot() == before, f"{args} changed the ledger"
         return line
 

@@ -566,7 +566,7 @@ def ledger_st(draw: st.DrawFn) -> list[Session]:
     return [draw(session_st(f"s{i:02d}")) for i in range(n)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(sessions=ledger_st(), customers=customers_st)
 def test_billing_properties(sessions: list[Session], customers: dict[str, Customer]) -> None:
     lines = bill(sessions, Settings(), customers, BERLIN)
@@ -625,7 +625,7 @@ def test_billing_properties(sessions: list[Session], customers: dict[str, Custom
     assert sum(r.sessions for r in summarize(lines, "tag", BERLIN)) >= whole.sessions
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     seconds=st.integers(0, 20 * 3600),
     increment=st.integers(1, 120),

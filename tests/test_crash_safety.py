@@ -19,10 +19,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from conftest import console_script
-from sessionlog.cli.app import app
+from harness import invoke
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -41,7 +41,7 @@ def killed(env: dict[str, str], *args: str, fault: str) -> subprocess.CompletedP
 
 def run(env: dict[str, str], *args: str) -> Result:
     """Everything around the kill runs in-process: the same code, without a process start each."""
-    return CliRunner().invoke(app, list(args), env=env)
+    return invoke(list(args), env=env)
 
 
 def ok(env: dict[str, str], *args: str) -> str:

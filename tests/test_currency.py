@@ -39,4 +39,4 @@ def test_a_customer_in_another_currency_keeps_its_own_totals(tmp_path: Path) -> 
 
 def test_a_currency_that_is_not_a_code_is_refused(tmp_path: Path) -> None:
     book = new_book(tmp_path)
-    book.refused("customer", "add", "ZUERI", "--currency", "Franken")
+    book.refused("customer", "add", "ZUERI", "--currency", "Franken", match="--currency must be a three-letter code")

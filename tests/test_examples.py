@@ -6,11 +6,11 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from billing_helpers import read_csv
 from conftest import snapshot
-from sessionlog.cli.app import app
+from harness import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "ledger"
@@ -18,7 +18,7 @@ EXAMPLES = ROOT / "examples" / "ledger"
 
 def run(*args: str) -> Result:
     env = {"SESSIONLOG_LEDGER": None, "SESSIONLOG_SUPPORTER": "Test", "SESSIONLOG_CONFIG": "/nonexistent.toml"}
-    return CliRunner().invoke(app, ["--ledger", str(EXAMPLES), *args], env=env)
+    return invoke(["--ledger", str(EXAMPLES), *args], env=env)
 
 
 def test_the_example_ledger_checks_clean() -> None:

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from conftest import SUPPORTER, snapshot
-from sessionlog.cli.app import app
+from harness import invoke
 
 NOW = "2024-03-05T12:00:00+01:00"
 
@@ -75,9 +74,8 @@ def seeded() -> Path:
         _SEED = Path(tempfile.mkdtemp(prefix="sessionlog-fuzz-seed-"))
         (_SEED / "sessionlog.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
         env = environment(_SEED)
-        runner = CliRunner()
         for args in (["customer", "add", "acme", "--rate", "60"], ["customer", "add", "beta", "--rate", "60"]):
-            assert runner.invoke(app, args, env=env).exit_code == 0
+            assert invoke(args, env=env).exit_code == 0
         (_SEED / "customers" / "acme" / "2024-03.toml").write_text(
             '[[session]]\nid = "seed0001"\nstart = 2024-03-01T10:00:00+01:00\nend = 2024-03-01T11:00:00+01:00\n'
             f'supporter = "{SUPPORTER}"\nnote = "seed"\n',
@@ -105,7 +103,7 @@ def test_bad_input_is_one_error_line_and_changes_nothing(slot: tuple[list[str], 
         root = Path(tmp) / "ledger"
         shutil.copytree(seeded(), root)
         before = snapshot(root)
-        result = CliRunner().invoke(app, [*before_args, value, *after_args], env=environment(root))
+        result = invoke([*before_args, value, *after_args], env=environment(root))
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         if result.exit_code == 0:
             return  # the value was good input after all

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from sessionlog.cli.app import app
+from harness import COMMAND, invoke
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -22,7 +20,7 @@ def _walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...
     return found
 
 
-COMMANDS = _walk(typer.main.get_command(app))
+COMMANDS = _walk(COMMAND)
 SUBCOMMANDS = [(path, cmd) for path, cmd in COMMANDS if path]
 
 
@@ -38,7 +36,7 @@ def test_the_tree_has_the_commands_of_the_design() -> None:
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) or "sessionlog" for p, _ in COMMANDS])
 def test_every_command_has_help(path: tuple[str, ...], command: Any) -> None:
     assert command.get_short_help_str(limit=200).strip(), f"{' '.join(path) or 'sessionlog'} has no short help"
-    result = CliRunner().invoke(app, [*path, "--help"])
+    result = invoke([*path, "--help"])
     assert result.exit_code == 0, result.stderr
     assert "Usage:" in result.stdout
     assert (command.help or "").strip().splitlines()[0] in " ".join(result.stdout.split())

@@ -331,22 +331,30 @@ def test_customer_filter(tmp_path: Path) -> None:
 
 def test_unknown_customer_is_refused(tmp_path: Path) -> None:
     m = build_march(tmp_path)
-    line = m.book.refused("invoice", "2024-03", "--customer", "ZETA")
+    line = m.book.refused("invoice", "2024-03", "--customer", "ZETA", match="no customer 'zeta'")
     assert "zeta" in line.lower()
-    line = m.book.refused("invoice", "2024-03", "--customer", "ACMY", "--finalize")
+    line = m.book.refused("invoice", "2024-03", "--customer", "ACMY", "--finalize", match="no customer 'acmy'")
     assert "acme" in line  # a typo gets a suggestion
 
 
-@pytest.mark.parametrize("month", ["2024-13", "abc", "2024-00", "2024"])
-def test_bad_month_is_refused_with_one_line(tmp_path: Path, month: str) -> None:
+@pytest.mark.parametrize(
+    ("month", "match"),
+    [
+        pytest.param("2024-13", "there is no month 13", id="2024-13"),
+        pytest.param("abc", "cannot read month 'abc'", id="abc"),
+        pytest.param("2024-00", "there is no month 0", id="2024-00"),
+        pytest.param("2024", "cannot read month '2024'", id="2024"),
+    ],
+)
+def test_bad_month_is_refused_with_one_line(tmp_path: Path, month: str, match: str) -> None:
     m = build_march(tmp_path)
     before = m.book.snapshot()
     result = m.book.run("invoice", month, "--profile", "en")
     assert result.exit_code in (1, 2)
-    assert month in one_error(result, result.exit_code)
+    assert month in one_error(result, result.exit_code, match=match)
     result = m.book.run("invoice", month, "--finalize")
     assert result.exit_code in (1, 2)
-    one_error(result, result.exit_code)
+    one_error(result, result.exit_code, match=match)
     assert m.book.snapshot() == before
 
 
@@ -354,8 +362,10 @@ def test_bad_month_is_refused_with_one_line(tmp_path: Path, month: str) -> None:
 def test_bad_profile_is_refused_before_anything_is_written(tmp_path: Path, extra: list[str]) -> None:
     m = build_march(tmp_path)
     # A value outside the choices is a usage error (exit 2), refused before the command runs.
-    line = m.book.refused("invoice", "2024-03", "--profile", "fr", *extra, code=2)
-    assert "'fr' is not one of 'de', 'en'" in line
+    line = m.book.refused(
+        "invoice", "2024-03", "--profile", "fr", *extra, code=2, match="'fr' is not one of 'de', 'en'"
+    )
+    assert "fr" in line
     assert not any(r.get("invoice") for r in m.book.records("delta", "2024-03"))
 
 
@@ -384,7 +394,7 @@ def test_a_broken_month_file_refuses_the_invoice_unless_skipped_visibly(tmp_path
     m = build_march(tmp_path)
     m.book.ok("customer", "add", "ZETA", "--rate", "60")
     m.book.write("customers/zeta/2024-03.toml", BROKEN_MONTH)
-    line = m.book.refused("invoice", "2024-03", "--profile", "en")
+    line = m.book.refused("invoice", "2024-03", "--profile", "en", match="does not parse as TOML")
     assert "zeta/2024-03.toml:4" in line and "--skip-broken" in line
     result = m.book.run("invoice", "2024-03", "--profile", "en", "--skip-broken")
     assert result.exit_code == 3
@@ -407,7 +417,9 @@ def test_a_broken_customer_file_is_not_billed_at_zero(tmp_path: Path) -> None:
     book.add("ACME", "01.03.2024 10:00", "01.03.2024 11:00", "--note", "Server")
     path = book.root / "customers" / "acme" / "customer.toml"
     path.write_bytes(path.read_bytes().replace(b'rate = "90.00"', b"rate = 90,00"))  # a hand edit gone wrong
-    line = book.refused("invoice", "2024-03", "--profile", "en")
+    line = book.refused(
+        "invoice", "2024-03", "--profile", "en", match=r"customer\.toml:2: does not parse as TOML.*--skip-broken"
+    )
     assert "acme/customer.toml" in line
 
 
@@ -430,8 +442,8 @@ def test_the_march_invoice_and_the_march_report_agree_on_a_hand_written_record(t
     m = build_march(tmp_path)
     m.book.ok("customer", "add", "ZETA", "--rate", "60")
     m.book.write("customers/zeta/2024-03.toml", MISFILED)
-    assert "handmade started in 2024-04" in m.book.refused("invoice", "2024-03", "--profile", "en")
-    assert "handmade started in 2024-04" in m.book.refused("report", "2024-03")
+    m.book.refused("invoice", "2024-03", "--profile", "en", match="handmade started in 2024-04")
+    m.book.refused("report", "2024-03", match="handmade started in 2024-04")
     result = m.book.run("invoice", "2024-03", "--profile", "en", "--skip-broken")
     assert result.exit_code == 3
     rows = read_csv(result.stdout_bytes, "en")

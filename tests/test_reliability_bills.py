@@ -25,9 +25,11 @@ def acme(ledger: Ledger) -> Ledger:
 
 def _refused_everywhere(ledger: Ledger, match: str) -> None:
     """invoice, --finalize, report and report --format csv all refuse; list shows the rest and exits 1."""
-    for command in (["invoice", "2024-03"], ["invoice", "2024-03", "--finalize"], ["report", "2024-03"]):
+    for command in (["invoice", "2024-03"], ["report", "2024-03"]):
         line = ledger.refused(*command, match=match)
         assert "--skip-broken" in line
+    line = ledger.refused("invoice", "2024-03", "--finalize", match=match)
+    assert "fix it before finalizing" in line and "--skip-broken" not in line
     listed = ledger.run("list", "2024-03", "--format", "json")
     assert listed.exit_code == 1
     assert "good0001" in listed.stdout

@@ -198,16 +198,17 @@ def test_report_as_german_csv(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "code"),
+    ("args", "code", "match"),
     [
-        (["2024-03", "--by", "color"], 2),
-        (["2024-03", "--format", "xml"], 2),
-        (["abc"], 1),
-        (["2024-13"], 1),
-        (["2024-03", "--customer", "ZETA"], 1),
+        (["2024-03", "--by", "color"], 2, "'color' is not one of 'customer', 'supporter', 'month', 'tag', 'channel'"),
+        (["2024-03", "--format", "xml"], 2, "'xml' is not one of 'table', 'csv', 'json'"),
+        (["abc"], 1, "cannot read period 'abc'"),
+        (["2024-13"], 1, "there is no month 13"),
+        (["2024-03", "--customer", "ZETA"], 1, "no customer 'zeta'"),
     ],
+    ids=["by-color", "format-xml", "period-abc", "month-13", "unknown-customer"],
 )
-def test_report_bad_input(tmp_path: Path, args: list[str], code: int) -> None:
+def test_report_bad_input(tmp_path: Path, args: list[str], code: int, match: str) -> None:
     m = march_with_free(tmp_path)
-    line = m.book.refused("report", *args, code=code)
+    line = m.book.refused("report", *args, code=code, match=match)
     assert args[-1].lower() in line.lower()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from collections import defaultdict
 from decimal import Decimal
@@ -222,8 +223,8 @@ def test_the_ledger_words_its_own_small_business_note(ledger: Ledger) -> None:
 )
 def test_bad_vat_settings_are_one_error_line(ledger: Ledger, billing: str, message: str) -> None:
     shop(ledger, SETTINGS.replace('rate = "80.00"', f'rate = "80.00"\n{billing}'))
-    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"))
-    assert message in line and "sessionlog.toml" in line
+    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"), match=re.escape(message))
+    assert "sessionlog.toml" in line
     assert not (ledger.tmp / "out").exists()
 
 
@@ -231,7 +232,7 @@ def test_company_keys_must_be_text_and_unknown_ones_are_kept(ledger: Ledger) -> 
     shop(ledger, SETTINGS + 'slogan = "Wir kommen, wenn es brennt"\n')
     assert "Hörner IT-Service" in page(statement(ledger, "2024-03", "-c", "acme")["2024-03-acme.html"]).text
     ledger.write("sessionlog.toml", SETTINGS.replace('phone = "0821 4567-0"', "phone = 8214567"))
-    assert "company.phone must be a string" in ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "o"))
+    ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "o"), match="company.phone must be a string")
 
 
 def test_a_customer_billed_in_another_currency_gets_its_own_money(ledger: Ledger) -> None:

@@ -4,6 +4,7 @@ logo, the options, and every bad input as one error line with no file written.""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tomllib
@@ -103,8 +104,8 @@ def test_a_broken_ledger_template_is_one_error_line_with_file_and_line(
 ) -> None:
     shop(ledger)
     path = ledger.write("templates/statement.html", template)
-    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"))
-    assert f"{path}{where}" in line and message in line, line
+    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"), match=re.escape(message))
+    assert f"{path}{where}" in line, line
     assert not (ledger.tmp / "out").exists()
 
 
@@ -116,8 +117,8 @@ def test_out_dash_writes_one_statement_to_stdout(ledger: Ledger) -> None:
     result = ledger.ok("statement", "2024-03", "--customer", "gamma", "--out", "-", now=APRIL)
     assert result.stdout.startswith("<!DOCTYPE html>") and "Gamma e.K." in result.stdout
     assert "wrote" not in result.stderr
-    line = ledger.refused("statement", "2024-03", "--out", "-", code=2)
-    assert "--out - writes one statement" in line and "--customer" in line
+    line = ledger.refused("statement", "2024-03", "--out", "-", code=2, match="--out - writes one statement")
+    assert "--customer" in line
 
 
 def test_a_second_run_replaces_the_files_and_they_are_readable_by_others(ledger: Ledger) -> None:
@@ -201,8 +202,8 @@ def test_a_missing_or_wrong_logo_is_one_error_line(ledger: Ledger, content: byte
     shop(ledger, SETTINGS + 'logo = "logo.png"\n')
     if content is not None:
         ledger.path("logo.png").write_bytes(content)
-    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"))
-    assert "company.logo" in line and message in line
+    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"), match=re.escape(message))
+    assert "company.logo" in line
     assert not (ledger.tmp / "out").exists()
 
 
@@ -221,8 +222,7 @@ def test_a_missing_or_wrong_logo_is_one_error_line(ledger: Ledger, content: byte
 def test_bad_input_is_one_error_line_and_no_file(ledger: Ledger, args: list[str], message: str) -> None:
     shop(ledger)
     code = 2 if "--format" in args else 1
-    line = ledger.refused("statement", *args, "--out", str(ledger.tmp / "out"), code=code)
-    assert message in line
+    ledger.refused("statement", *args, "--out", str(ledger.tmp / "out"), code=code, match=re.escape(message))
     assert not (ledger.tmp / "out").exists()
 
 
@@ -230,7 +230,7 @@ def test_a_month_file_that_does_not_parse_is_refused_not_left_out(ledger: Ledger
     shop(ledger)
     broken = '[[session]]\nid = "g"\nstart = \n'
     path = ledger.write("customers/gamma/2024-03.toml", broken)
-    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"))
+    line = ledger.refused("statement", "2024-03", "--out", str(ledger.tmp / "out"), match="does not parse as TOML")
     assert str(path) in line and "--skip-broken" in line
     assert not (ledger.tmp / "out").exists()
     # another customer's statement does not depend on that file
@@ -248,22 +248,22 @@ def test_an_unwritable_out_is_one_error_line_and_no_file(ledger: Ledger) -> None
     shop(ledger)
     a_file = ledger.tmp / "not-a-folder"
     a_file.write_text("x", encoding="utf-8")
-    line = ledger.refused("statement", "2024-03", "--out", str(a_file))
-    assert f"cannot write to {a_file}" in line
-    line = ledger.refused("statement", "2024-03", "--out", str(a_file / "sub"))
-    assert "cannot write to" in line
+    ledger.refused("statement", "2024-03", "--out", str(a_file), match=re.escape(f"cannot write to {a_file}"))
+    ledger.refused("statement", "2024-03", "--out", str(a_file / "sub"), match="cannot write to")
     if os.name == "posix" and os.geteuid() != 0:
         locked = ledger.tmp / "locked"
         locked.mkdir()
         locked.chmod(0o500)
-        assert "permission denied" in ledger.refused("statement", "2024-03", "--out", str(locked)).lower()
+        ledger.refused("statement", "2024-03", "--out", str(locked), match="(?i)permission denied")
         assert list(locked.iterdir()) == []
 
 
 def test_pdf_without_the_extra_names_it(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     shop(ledger)
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if `pip install sessionlog` without [pdf]
-    line = ledger.refused("statement", "2024-03", "--format", "pdf", "--out", str(ledger.tmp / "out"))
+    line = ledger.refused(
+        "statement", "2024-03", "--format", "pdf", "--out", str(ledger.tmp / "out"), match="needs WeasyPrint"
+    )
     assert line == 'error: PDF output needs WeasyPrint: pip install "sessionlog[pdf]"'
     assert not (ledger.tmp / "out").exists()
 

@@ -66,9 +66,9 @@ def parse_decimal(value: object, name: str) -> Decimal:
     try:
         d = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise SessionlogError(f"{name} is not a number: {value!r}") from None
+        raise SessionlogError(f"{name} {value!r} is not a number") from None
     if not d.is_finite():
-        raise SessionlogError(f"{name} is not a number: {value!r}")
+        raise SessionlogError(f"{name} {value!r} is not a number")
     return d
 
 

@@ -95,11 +95,11 @@ class _Month:
     finalized: bool  # any invoice was issued for this month
 
 
-def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: bool) -> _Month:
+def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: bool, finalize: bool = False) -> _Month:
     ledger = ctx.ledger
     g = gather(ctx, [month], keys)
     register, corrections, broken = ledger.invoices.read(month)
-    skipped = refuse_or_skip(g.errors + broken, skip_broken)
+    skipped = refuse_or_skip(g.errors + broken, skip_broken, skippable=not finalize)
     finalized = bool(register)
     register = [i for i in register if keys is None or i.customer in keys]
     as_issued = {s.id: s for inv in register for s in inv.sessions}
@@ -264,7 +264,7 @@ def invoice(
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     issued: list[Issued] = []
     with ledger.locked() if finalize else nullcontext():
-        m = _month(ctx, label, keys, skip_broken=skip_broken)
+        m = _month(ctx, label, keys, skip_broken=skip_broken, finalize=finalize)
         if finalize:
             issued = _finalize(ctx, label, m, allow_zero=allow_zero)
             if issued or m.unstamped:

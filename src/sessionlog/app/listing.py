@@ -100,15 +100,17 @@ def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Ga
     return Gathered(sessions, running, found, errors, warnings, unbillable, copies)
 
 
-def refuse_or_skip(errors: list[Problem], skip_broken: bool) -> list[Problem]:
+def refuse_or_skip(errors: list[Problem], skip_broken: bool, *, skippable: bool = True) -> list[Problem]:
     """Refuse figures that would miss or double a session; with `skip_broken`, the skipped
-    problems, which the caller must show where the reader of the figures sees them."""
+    problems, which the caller must show where the reader of the figures sees them.
+    `skippable` False (finalize) refuses without offering --skip-broken."""
     if not errors:
         return []
     if not skip_broken:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problem(s): see `sessionlog check`)" if len(errors) > 1 else ""
-        hint = f"{first.hint}; or give --skip-broken to leave it out and say so" if first.hint else SKIP_HINT
+        way = "or give --skip-broken to leave it out and say so" if skippable else "fix it before finalizing"
+        hint = f"{first.hint}; {way}" if first.hint else (SKIP_HINT if skippable else way)
         raise SessionlogError(replace(first, message=first.message + more, hint=hint))
     return [replace(p, severity=Severity.WARNING, hint="skipped") for p in errors]
 

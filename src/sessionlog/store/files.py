@@ -33,6 +33,18 @@ def read_text(path: Path) -> str | None:
         ) from None
 
 
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, as an import reads a log; NOT_FOUND or BROKEN_FILE when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SessionlogError("no such file", Kind.NOT_FOUND, path=path) from None
+    except IsADirectoryError:
+        raise SessionlogError("is a folder, expected a file", Kind.BROKEN_FILE, path=path) from None
+    except OSError as exc:
+        raise SessionlogError(f"cannot be read: {exc.strerror or exc}", Kind.BROKEN_FILE, path=path) from None
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, os.replace: readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)

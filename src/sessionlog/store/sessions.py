@@ -83,6 +83,11 @@ def decode(
             what = f"session {raw.get('id')}" if raw.get("id") else "session"
             problems.append(Problem(Kind.INVALID, f"{what}: {exc}", path, line or None))
             continue
+        if customer is not None and s.running:
+            # Only timer files hold running sessions; a start alone in a month file is a mistake.
+            hint = "give it an end, or mark it `unfinished = true` until its duration is known"
+            problems.append(Problem(Kind.INVALID, f"session {s.id} has no end", path, line or None, hint=hint))
+            continue
         if check_month:
             month = month_key(s.start, tz)
             if f.path.stem != month:
@@ -209,6 +214,44 @@ class Sessions:
             check(s, force)
             _write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc))
         return s
+
+    def add_many(self, sessions: Sequence[Session]) -> list[Session]:
+        """Append many new records (returned in their order, with ids where they had none): each
+        file read once, every file verified before any is written, one atomic write per file.
+
+        Each record must be finished or marked unfinished; a crash between two files leaves
+        the files written so far, each whole.
+        """
+        by_file: dict[Path, list[tuple[int, Session]]] = {}
+        for i, s in enumerate(sessions):
+            if s.running:
+                raise SessionlogError(f"session {s.id or 'without id'} has no end and is not unfinished", Kind.INVALID)
+            check(s)
+            by_file.setdefault(self.file_of(s), []).append((i, s))
+        saved: list[Session] = list(sessions)
+        with self.lock.held():
+            used = set(self._running_ids())
+            texts: dict[Path, str] = {}
+            for path, group in by_file.items():
+                f = open_file(path)
+                ids = set(f.ids())
+                used |= ids
+                records: list[dict[str, Any]] = []
+                for i, s in group:
+                    if not s.id:
+                        while (sid := new_id(())) in used:
+                            pass
+                        s = s.evolve(id=sid)
+                    elif s.id in ids:
+                        raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
+                    ids.add(s.id)
+                    used.add(s.id)
+                    saved[i] = s
+                    records.append(codec.session_to_dict(s))
+                texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc)
+            for path, text in texts.items():
+                write_atomic(path, text)
+        return saved
 
     def _unchanged(self, f: SessionFile, old: Session) -> tuple[int, dict[str, Any]]:
         """Where `old` stands in the file; CONFLICT if someone changed it since it was read."""

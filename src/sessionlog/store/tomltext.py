@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -260,6 +260,29 @@ def append_record(
     out = body + format_table(new, f"[[{table}]]", nl)
     rest = {k: v for k, v in doc.items() if k != table}
     return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
+
+
+def append_records(
+    text: str,
+    news: Sequence[Mapping[str, Any]],
+    path: str,
+    table: str = "session",
+    doc: Mapping[str, Any] | None = None,
+) -> str:
+    """The text with all of `news` appended, verified by one parse (an import adds thousands)."""
+    if doc is None:
+        doc = parse(text) if text.strip() else {}
+    nl = newline_of(text)
+    parts = [text]
+    if text and not text.endswith(("\n", "\r")):
+        parts.append(nl)
+    for i, new in enumerate(news):
+        if i or text.strip():
+            parts.append(nl)
+        parts.append(format_table(new, f"[[{table}]]", nl))
+    rest = {k: v for k, v in doc.items() if k != table}
+    expect = [*_records(doc, table), *(dict(n) for n in news)]
+    return _ensure_verified("".join(parts), table, expect, rest, path)
 
 
 def set_top_level(text: str, new: Mapping[str, Any], path: str, doc: Mapping[str, Any] | None = None) -> str:

@@ -38,6 +38,7 @@ def end_of(ctx: Context, start: datetime, end: str | None, length: str | None) -
 class Added:
     session: Session
     created: Customer | None = None
+    found: customers.Match | None = None  # how the customer was found, when by its remote ID
 
 
 def add(
@@ -58,12 +59,13 @@ def add(
     ended = end_of(ctx, began, end, length)
     ledger = ctx.ledger
     with ledger.locked():
-        key, is_new = customers.resolve(ledger, customer, create=True, new=new)
+        found = customers.match(ledger, customer, create=True, new=new)
+        key, is_new = found.key, found.new
         s = new_session(ctx, key, began, ended, details)
         check(s, force)
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
-    return Added(saved, created)
+    return Added(saved, created, found if found.remote_id else None)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object])
         out["start"] = start
     if ch.end is not None or ch.length is not None:
         out["end"] = end_of(ctx, start, ch.end, ch.length)
+        out["unfinished"] = False  # an imported start gets its end
     for name in ("supporter", "contact", "machine", "channel", "ticket", "note"):
         value = getattr(ch, name)
         if value is not None:

@@ -17,6 +17,7 @@ class Started:
     session: Session
     stopped: Session | None = None  # the session `--switch` stopped
     created: Customer | None = None  # the customer `start` created
+    found: customers.Match | None = None  # how the customer was found, when by its remote ID
 
 
 def running(ctx: Context) -> Session:
@@ -50,7 +51,8 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
                 f"({current.id}); stop it first, or use --switch to stop it and start this one",
                 Kind.RUNNING,
             )
-        key, is_new = customers.resolve(ledger, customer, create=True, new=new)
+        found = customers.match(ledger, customer, create=True, new=new)
+        key, is_new = found.key, found.new
         session = new_session(ctx, key, moment, None, details)
         check(session, force=True)
         if current is not None and moment <= current.start:
@@ -60,7 +62,7 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         created = customers.create(ledger, key, customer) if is_new else None
         stopped = ledger.timers.finish(current, close(current, moment)) if current is not None else None
         saved = ledger.timers.save(session, new=True)
-    return Started(saved, stopped, created)
+    return Started(saved, stopped, created, found if found.remote_id else None)
 
 
 def stop(

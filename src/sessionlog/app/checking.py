@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sessionlog.app.context import Context
-from sessionlog.model import MAX_SESSION, Kind, Problem, SessionlogError
+from sessionlog.model import MAX_SESSION, Kind, Problem, SessionlogError, Severity, clock
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,18 @@ def check_ledger(ctx: Context) -> CheckResult:
     problems = list(ledger.customers.all()[1])
     sessions, found = ledger.sessions.load()
     problems += found
+    problems += [
+        Problem(
+            Kind.UNFINISHED,
+            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ledger.tz)} and has no end",
+            s.origin.path if s.origin else None,
+            (s.origin.line or None) if s.origin else None,
+            Severity.WARNING,
+            f"give it its duration: sessionlog edit {s.id} --duration 25m",
+        )
+        for s in sessions
+        if s.unfinished
+    ]
     where: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for s in sessions:
         origin = s.origin

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
-from sessionlog.app.listing import running_warnings
+from sessionlog.app.listing import running_warnings, unfinished_warnings
 from sessionlog.billing import Line, bill, freeze
 from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity, month_key
 from sessionlog.reports import Row, summarize, totals
@@ -67,7 +67,7 @@ def _month_lines(
     sessions, problems = ledger.sessions.load([month], keys)
     if strict and problems:
         raise SessionlogError(replace(problems[0], hint="fix it before finalizing"))
-    warnings = [warning(p, "skipped") for p in problems]
+    warnings = [warning(p, "skipped") for p in problems] + unfinished_warnings(sessions, "billed")
     found, broken = ledger.customers.all()
     billed = {s.customer for s in sessions}
     for p in broken:

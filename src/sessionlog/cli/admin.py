@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from sessionlog.app.checking import check_ledger
 from sessionlog.app.setup import init as init_ledger
 from sessionlog.cli.common import app_context, env, fail, say
+from sessionlog.model import Severity
 from sessionlog.store import Ledger
 
 
@@ -32,8 +34,11 @@ def init(
 def check(ctx: typer.Context) -> None:
     """Validate the whole ledger; print each problem as file:line: message."""
     result = check_ledger(app_context(ctx))
+    errors = [p for p in result.problems if p.severity is Severity.ERROR]
     for p in result.problems:
-        print(p)
-    if result.problems:
-        fail(f"{len(result.problems)} problem(s) found")
-    say(f"ledger ok: {result.sessions} session(s) checked")
+        # Warnings (unfinished sessions) are shown but do not fail the check.
+        print(p if p.severity is Severity.ERROR else f"{p.where}: warning: {replace(p, path=None)}".lstrip(": "))
+    if errors:
+        fail(f"{len(errors)} problem(s) found")
+    unfinished = len(result.problems) - len(errors)
+    say(f"ledger ok: {result.sessions} session(s) checked" + (f", {unfinished} unfinished" if unfinished else ""))

@@ -73,13 +73,13 @@ def list_sessions(
                 "date": local_start,
                 "start": local_start,
                 "end": s.end.astimezone(c.tz) if s.end else None,
-                "duration": s.net_duration(c.now),
+                "duration": None if s.unfinished else s.net_duration(c.now),
                 "supporter": s.supporter,
                 "contact": s.contact,
                 "machine": s.machine,
                 "channel": s.channel,
                 "note": s.note,
-                "billing": "running" if s.running else ("billable" if s.billable else f"free: {s.free_reason}"),
+                "billing": billing_text(s),
                 "billed_minutes": line.billed_minutes if line else None,
                 "amount": line.amount if line and s.billable else None,
             }
@@ -88,6 +88,14 @@ def list_sessions(
     emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
     if fmt is Format.TABLE:
         say(f"{len(rows)} session(s)")
+
+
+def billing_text(s: Session) -> str:
+    if s.running:
+        return "running"
+    if s.unfinished:
+        return "unfinished: needs a duration"
+    return "billable" if s.billable else f"free: {s.free_reason}"
 
 
 def as_json(s: Session, line: Line | None) -> dict[str, object]:
@@ -109,6 +117,7 @@ def as_json(s: Session, line: Line | None) -> dict[str, object]:
         "ticket": s.ticket,
         "invoice": s.invoice,
         "source": s.source,
+        "unfinished": s.unfinished,
         "billed_minutes": line.billed_minutes if line else None,
         "amount": line.amount if line else None,
         "currency": line.currency if line else None,

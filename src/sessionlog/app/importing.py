@@ -1,0 +1,325 @@
+"""`import KIND FILE`: connections from a remote-support tool's log become sessions.
+
+The steps, each one plain to follow in the result: read and decode the file (store), parse
+it (importers), find each connection's customer and supporter, drop what the ledger holds
+already (by `source`), merge connections to one partner with short gaps, check every
+session as the store would, and write all of them with one locked write per month file.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+
+from sessionlog.app import customers
+from sessionlog.app.context import Context, warning
+from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
+from sessionlog.importers import DESCRIPTIONS, PARSERS, Candidate, ImportKind, decode
+from sessionlog.model import (
+    MAX_SESSION,
+    Kind,
+    Problem,
+    Session,
+    SessionlogError,
+    Severity,
+    clock,
+    validate_session,
+)
+from sessionlog.store.files import read_bytes
+
+# (stage, done, total): "reading" counts lines, "writing" counts month files.
+ProgressFn = Callable[[str, int, int], None]
+
+__all__ = ["ImportKind", "ImportOptions", "ImportResult", "Planned", "Unmapped", "import_file"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The options as the user gave them; None is "not given"."""
+
+    customer: str | None = None  # takes every connection that maps to no customer
+    supporter: str | None = None  # who worked, for every connection
+    source_tz: str | None = None  # the zone the log's times are in, when it is not UTC
+    merge_gap: str | None = None  # "2m"; the ledger's import.merge_gap when None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A session to add (added, unless it is a dry run), and the log lines it is made of."""
+
+    session: Session  # without id in a dry run
+    lines: tuple[int, ...]
+
+
+@dataclass
+class ImportResult:
+    path: str
+    kind: ImportKind
+    dry_run: bool
+    connections: int = 0  # connections read from the file
+    planned: list[Planned] = field(default_factory=list)
+    merged: int = 0  # connections merged into the one before them
+    duplicates: int = 0  # in the ledger already, or twice in the file
+    skipped: list[Problem] = field(default_factory=list)  # FILE:LINE: reason
+    unmapped: list[Unmapped] = field(default_factory=list)
+    ignored: dict[str, int] = field(default_factory=dict)  # rows that are no sessions, by what
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0  # month files written (or that would be)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every connection was imported (or was there already)."""
+        return not self.skipped and not self.unmapped
+
+    @property
+    def unfinished(self) -> int:
+        return sum(p.session.unfinished for p in self.planned)
+
+
+@dataclass
+class _Row:
+    """A connection on its way to a session."""
+
+    session: Session
+    lines: list[int]
+    partner: str  # what "the same partner" means for merging
+
+
+def import_file(
+    ctx: Context, kind: ImportKind, path: Path, options: ImportOptions, progress: ProgressFn | None = None
+) -> ImportResult:
+    """Import one log; only a problem with the options, the file as a whole or the ledger raises."""
+    ledger = ctx.ledger
+    tz = ctx.tz
+    source_tz = _zone(options.source_tz)
+    gap = _gap(options.merge_gap, ledger.settings.importing.merge_gap)
+    fallback = customers.resolve(ledger, options.customer, create=False)[0] if options.customer else None
+    if options.supporter is not None and not options.supporter.strip():
+        raise SessionlogError("--supporter is empty")
+    shown = str(path)
+    parsed = PARSERS[kind](decode(read_bytes(path)), source_tz, _stage(progress, "reading"))
+    result = ImportResult(shown, kind, options.dry_run, len(parsed.candidates), ignored=parsed.ignored)
+    result.skipped = [replace(p, path=shown) for p in parsed.problems]
+    if not parsed.candidates and parsed.problems and not parsed.ignored:
+        first = result.skipped[0]
+        raise SessionlogError(
+            f"nothing in it reads as {DESCRIPTIONS[kind]}; line {first.line}: {first.message}",
+            Kind.INVALID,
+            path=shown,
+            hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
+        )
+
+    found, broken = ledger.customers.all()
+    result.warnings += [warning(p, "its remote IDs and aliases are not used") for p in broken]
+    mapper = Mapper(found)
+    assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
+    rows: list[_Row] = []
+    seen: set[str] = set()
+    for c in parsed.candidates:
+        if c.source in seen:
+            result.duplicates += 1
+            continue
+        seen.add(c.source)
+        key = mapper.customer(c) or fallback
+        if key is None:
+            mapper.unmapped(c)
+            continue
+        rows.append(_Row(_session(c, key, assign, tz), [c.line], c.partner_id or "|".join(c.names)))
+    result.unmapped = mapper.report()
+    result.warnings += assign.warnings
+
+    with ledger.locked() if not options.dry_run else nullcontext():
+        existing, blocked, recorded = _existing(ctx, rows)
+        fresh = []
+        for row in rows:
+            if row.session.source in existing:
+                result.duplicates += 1
+            elif (target := ledger.sessions.file_of(row.session)) in blocked:
+                result.skipped.append(_skip(shown, row, f"{target} cannot be read: {blocked[target]}"))
+            else:
+                fresh.append(row)
+        merged = _merge(fresh, gap)
+        result.merged = len(fresh) - len(merged)
+        ready: list[_Row] = []
+        for row in merged:
+            errors = validate_session(row.session)
+            if errors:
+                result.skipped.append(_skip(shown, row, errors[0]))
+            else:
+                ready.append(row)
+        ready.sort(key=lambda r: (r.session.customer, r.session.start, r.lines[0]))
+        result.warnings += _overlaps(ctx, shown, ready, recorded)
+        result.files = len({ledger.sessions.file_of(r.session) for r in ready})
+        sessions = [r.session for r in ready]
+        if not options.dry_run and sessions:
+            if progress is not None:
+                progress("writing", 0, result.files)
+            sessions = ledger.sessions.add_many(sessions)
+            if progress is not None:
+                progress("writing", result.files, result.files)
+    result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
+    result.skipped.sort(key=lambda p: p.line or 0)
+    return result
+
+
+def _zone(name: str | None) -> tzinfo:
+    from datetime import UTC
+
+    if name is None:
+        return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SessionlogError(
+            f"--source-tz: unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+
+
+def _gap(text: str | None, default: timedelta) -> timedelta:
+    if text is None:
+        return default
+    from sessionlog.timeparse import parse_gap
+
+    try:
+        return parse_gap(text)
+    except SessionlogError as exc:
+        raise SessionlogError(f"--merge-gap: {exc.problem.message}") from None
+
+
+def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _session(c: Candidate, key: str, assign: Assigner, tz: tzinfo) -> Session:
+    """The record a connection becomes, in the ledger's zone."""
+    billable, reason = assign.billing(c.billing_state)
+    return Session(
+        id="",
+        customer=key,
+        start=c.start.astimezone(tz),
+        end=c.end.astimezone(tz) if c.end is not None else None,
+        supporter=assign.supporter(c.tool_user),
+        contact=c.contact or None,
+        machine=c.machine or None,
+        channel=c.channel,
+        note=c.note,
+        billable=billable,
+        free_reason=reason,
+        tags=(c.connection_type.lower(),) if c.connection_type else (),
+        source=c.source,
+        unfinished=c.end is None,
+    )
+
+
+def _existing(ctx: Context, rows: list[_Row]) -> tuple[set[str], dict[Path, str], list[Session]]:
+    """The source keys the ledger holds for the customers and months the rows go to (and the
+    month before each, where a merged session that began earlier is filed); each of those
+    files that cannot be read, with why (a key in it could not be seen); and the sessions."""
+    ledger = ctx.ledger
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        local = row.session.start.astimezone(ctx.tz)
+        before = (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        wanted.setdefault(row.session.customer, set()).update((local.strftime("%Y-%m"), before))
+    sources: set[str] = set()
+    blocked: dict[Path, str] = {}
+    recorded: list[Session] = []
+    for key, months in wanted.items():
+        sessions, problems = ledger.sessions.load(sorted(months), [key])
+        recorded += sessions
+        for s in sessions:
+            if s.source:
+                sources.update(s.source.split())
+        for p in problems:
+            if p.path is not None:
+                blocked.setdefault(Path(p.path), f"line {p.line}: {p.message}" if p.line else p.message)
+    return sources, blocked, recorded
+
+
+def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
+    """Consecutive connections to one partner (same customer, supporter and billing) that are
+    at most `gap` apart, or overlap, become one session; unfinished ones never merge."""
+    groups: dict[tuple[object, ...], list[_Row]] = {}
+    for row in rows:
+        s = row.session
+        groups.setdefault((s.customer, row.partner, s.supporter, s.billable, s.free_reason), []).append(row)
+    out: list[_Row] = []
+    for group in groups.values():
+        group.sort(key=lambda r: (r.session.start, r.lines[0]))
+        current = group[0]
+        for row in group[1:]:
+            a, b = current.session, row.session
+            if a.end is not None and b.end is not None and b.start - a.end <= gap:
+                current = _Row(_joined(a, b), current.lines + row.lines, current.partner)
+            else:
+                out.append(current)
+                current = row
+        out.append(current)
+    return out
+
+
+def _joined(a: Session, b: Session) -> Session:
+    assert a.end is not None and b.end is not None
+    notes = [n for n in dict.fromkeys((a.note, b.note)) if n]
+    return a.evolve(
+        end=max(a.end, b.end),
+        contact=a.contact or b.contact,
+        machine=a.machine or b.machine,
+        note="; ".join(notes),
+        tags=tuple(dict.fromkeys((*a.tags, *b.tags))),
+        source=f"{a.source} {b.source}",
+    )
+
+
+def _skip(path: str, row: _Row, reason: str) -> Problem:
+    lines = ", ".join(map(str, row.lines[1:]))
+    also = f" (with lines {lines})" if lines else ""
+    return Problem(Kind.INVALID, f"{reason}{also}", path, row.lines[0])
+
+
+def _overlaps(ctx: Context, path: str, rows: list[_Row], recorded: list[Session]) -> list[Problem]:
+    """A warning for each new session that overlaps one of its customer's recorded sessions:
+    the technician may have run the timer as well, and both would be billed."""
+    by_customer: dict[str, list[Session]] = {}
+    for s in recorded:
+        if s.end is not None:
+            by_customer.setdefault(s.customer, []).append(s)
+    starts: dict[str, list[datetime]] = {}
+    for key, group in by_customer.items():
+        group.sort(key=lambda s: s.start)
+        starts[key] = [s.start for s in group]
+    out: list[Problem] = []
+    for row in rows:
+        new = row.session
+        if new.end is None or new.customer not in by_customer:
+            continue
+        group = by_customer[new.customer]
+        # Recorded sessions that start before the new one ends, latest first; any of them that
+        # overlaps started at most a day (the longest session) before the new one.
+        for old in reversed(group[: bisect_left(starts[new.customer], new.end)]):
+            if old.start < new.start - MAX_SESSION:
+                break
+            assert old.end is not None
+            if old.end > new.start:
+                span = f"{clock(old.start, ctx.tz)} to {old.end.astimezone(ctx.tz):%H:%M}"
+                out.append(
+                    Problem(
+                        Kind.OVERLAP,
+                        f"overlaps session {old.id} of {new.customer} ({span}) in the ledger",
+                        path,
+                        row.lines[0],
+                        Severity.WARNING,
+                        "both are kept; delete one if the time was recorded twice",
+                    )
+                )
+                break
+    return out

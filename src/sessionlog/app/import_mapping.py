@@ -80,10 +80,9 @@ class Mapper:
                 break
         return fits, by
 
-    def customer(self, c: Candidate) -> str | None:
-        """The key of the one customer the connection fits; None when none or several."""
-        fits, _ = self._fits(c)
-        return fits[0] if len(fits) == 1 else None
+    def fits(self, c: Candidate) -> list[str]:
+        """The keys of the customers the connection fits: one, none, or (not to be guessed) several."""
+        return self._fits(c)[0]
 
     def unmapped(self, c: Candidate) -> None:
         """Record a connection that fits no customer (or several)."""

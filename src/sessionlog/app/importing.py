@@ -27,6 +27,7 @@ from sessionlog.model import (
     SessionlogError,
     Severity,
     clock,
+    format_duration,
     validate_session,
 )
 from sessionlog.store.files import read_bytes
@@ -125,7 +126,9 @@ def import_file(
             result.duplicates += 1
             continue
         seen.add(c.source)
-        key = mapper.customer(c) or fallback
+        fits = mapper.fits(c)
+        # --customer takes what fits nobody; what fits several customers is never guessed.
+        key = fits[0] if len(fits) == 1 else fallback if not fits else None
         if key is None:
             mapper.unmapped(c)
             continue
@@ -147,7 +150,13 @@ def import_file(
         result.merged = len(fresh) - len(merged)
         ready: list[_Row] = []
         for row in merged:
-            errors = validate_session(row.session)
+            errors = validate_session(row.session, force=True)
+            length = row.session.net_duration() if row.session.end is not None else timedelta(0)
+            if not errors and length > MAX_SESSION:
+                errors = [
+                    f"the connection lasts {format_duration(length)}, over 24 hours; "
+                    "if that is right, add it by hand with sessionlog add --force"
+                ]
             if errors:
                 result.skipped.append(_skip(shown, row, errors[0]))
             else:

@@ -150,7 +150,7 @@ def _summary(r: ImportResult) -> str:
     if r.merged:
         parts.append(f"{r.merged} connection(s) merged into another")
     if r.duplicates:
-        parts.append(f"{r.duplicates} imported before")
+        parts.append(f"{r.duplicates} already in the ledger or repeated")
     parts += [f"{n} {what} ignored" for what, n in sorted(r.ignored.items())]
     if r.skipped:
         parts.append(f"{len(r.skipped)} skipped")

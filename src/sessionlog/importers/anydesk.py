@@ -16,7 +16,8 @@ from datetime import UTC, datetime, tzinfo
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits, numbered_lines, utc_key
 
 _LINE = re.compile(r"\s*(\w+)\s+(\d{4})-(\d{1,2})-(\d{1,2}),?\s+(\d{1,2}):(\d{2})\s+(\S+)\s+(.*?)\s*")
-_ID = re.compile(r"\d[\d ]*")
+# The alias (which may hold spaces) and the ID at the end, written plain or in groups of three.
+_TAIL = re.compile(r"(?:(.*?)\s+)?(\d{1,3}(?: \d{3})+|\d+)")
 LAYOUT = "direction, YYYY-MM-DD, HH:MM, authentication, alias, ID"
 
 
@@ -37,12 +38,12 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
         if auth.upper() == "REJECTED":
             out.ignore("rejected connection(s)")
             continue
-        parts = rest.rsplit(None, 1)
-        if not parts or not _ID.fullmatch(parts[-1]):
+        tail = _TAIL.fullmatch(rest)
+        if tail is None:
             out.bad(number, f"no remote ID at the end of the line (found {rest!r})")
             continue
-        remote = digits(parts[-1])
-        alias = parts[0] if len(parts) == 2 else ""
+        remote = digits(tail.group(2))
+        alias = (tail.group(1) or "").strip()
         if digits(alias) == remote and not alias.strip("0123456789 "):
             alias = ""  # the ID twice: there is no alias
         try:

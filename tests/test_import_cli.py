@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import Ledger
-from sessionlog.store import sessions as store_sessions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -257,27 +256,33 @@ def test_anydesk_trace_gives_unfinished_sessions(shop: Ledger) -> None:
     assert "imported 0 session(s)" in again.stderr
 
 
-def test_one_write_per_month_file(shop: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    writes: list[Path] = []
-    real = store_sessions.write_atomic
+@pytest.mark.parametrize("months", [3, 24])  # few files are synced one by one, many at once
+def test_one_write_per_month_file(shop: Ledger, monkeypatch: pytest.MonkeyPatch, months: int) -> None:
+    replaced: list[str] = []
+    real = os.replace
 
-    def counting(path: Path, text: str) -> None:
-        writes.append(path)
-        real(path, text)
+    def counting(src: str, dst: str | Path) -> None:
+        replaced.append(Path(dst).name)
+        real(src, dst)
 
-    monkeypatch.setattr(store_sessions, "write_atomic", counting)
+    monkeypatch.setattr(os, "replace", counting)
     big = shop.tmp / "big.txt"
-    lines = [
-        f"565955529\t{d:02d}-{m:02d}-2024 {h:02d}:00:00\t{d:02d}-{m:02d}-2024 {h:02d}:20:00\tK\tRemoteControl"
-        for m in (1, 2, 3)
-        for d in range(1, 21)
-        for h in (8, 10, 12, 14)
-    ]
-    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dates = [(d, m, y) for y in (2023, 2024) for m in range(1, 13) for d in range(1, 21)][-20 * months :]
+    big.write_text(
+        "".join(
+            f"565955529\t{d:02d}-{m:02d}-{y} {h:02d}:00:00\t{d:02d}-{m:02d}-{y} {h:02d}:20:00\tK\tRemoteControl\n"
+            for d, m, y in dates
+            for h in (8, 10, 12, 14)
+        ),
+        encoding="utf-8",
+    )
     result = shop.ok("import", "teamviewer", str(big))
-    assert "imported 240 session(s) from 240 connection(s) into 3 month file(s)" in result.stderr
-    assert Counter(p.name for p in writes) == {"2024-01.toml": 1, "2024-02.toml": 1, "2024-03.toml": 1}
-    assert len(shop.records("acme", "2024-02")) == 80
+    assert f"imported {80 * months} session(s) from {80 * months} connection(s) into {months} month file(s)" in (
+        result.stderr
+    )
+    assert len(replaced) == months and len(set(replaced)) == months  # each month file replaced once
+    assert len(shop.records("acme", "2024-12")) == 80
+    assert not list(shop.path("customers", "acme").glob(".*.tmp"))
 
 
 def test_repeated_lines_within_a_file_count_once(shop: Ledger) -> None:

@@ -83,3 +83,27 @@ def test_an_id_already_in_the_file_is_refused(store: Ledger) -> None:
     with pytest.raises(SessionlogError) as caught:
         store.sessions.add_many([session("acme", "2024-03-05 09:00").evolve(id=first.id)])
     assert caught.value.kind is Kind.DUPLICATE
+
+
+def test_a_failed_rename_leaves_every_file_whole_and_no_temp_files(
+    store: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    batch = [session(f"k{i:02d}", "2024-03-02 09:00") for i in range(20)]  # 20 files: one sync
+    real = os.replace
+    calls: list[str] = []
+
+    def flaky(src: str, dst: str | Path) -> None:
+        calls.append(str(dst))
+        if len(calls) == 5:
+            raise OSError("disk unplugged")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(OSError):
+        store.sessions.add_many(batch)
+    written = sorted(store.layout.customers_dir.rglob("*.toml"))
+    assert len(written) == 4  # the files renamed before the failure, each complete
+    assert all(len(records(p)) == 1 for p in written)
+    assert list(store.layout.customers_dir.rglob("*.tmp")) == []

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
@@ -31,6 +32,7 @@ from sessionlog.model import (
     validate_session,
 )
 from sessionlog.store.files import read_bytes
+from sessionlog.store.sessions import random_id
 
 # (stage, done, total): "reading" counts lines, "writing" counts month files.
 ProgressFn = Callable[[str, int, int], None]
@@ -49,11 +51,10 @@ class ImportOptions:
     dry_run: bool = False
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """A session to add (added, unless it is a dry run), and the log lines it is made of."""
 
-    session: Session  # without id in a dry run
+    session: Session  # its id is drawn at random; the store renews one that is taken
     lines: tuple[int, ...]
 
 
@@ -89,6 +90,8 @@ class _Row:
     session: Session
     lines: list[int]
     partner: str  # what "the same partner" means for merging
+    month: str  # the ledger month it belongs to, 'YYYY-MM'
+    stamp: float  # its start as a number, for sorting fast
 
 
 def import_file(
@@ -132,7 +135,16 @@ def import_file(
         if key is None:
             mapper.unmapped(c)
             continue
-        rows.append(_Row(_session(c, key, assign, tz), [c.line], c.partner_id or "|".join(c.names)))
+        local = c.start.astimezone(tz)
+        rows.append(
+            _Row(
+                _session(c, key, local, assign, tz),
+                [c.line],
+                c.partner_id or "|".join(c.names),
+                f"{local.year:04d}-{local.month:02d}",
+                local.timestamp(),
+            )
+        )
     result.unmapped = mapper.report()
     result.warnings += assign.warnings
 
@@ -142,8 +154,8 @@ def import_file(
         for row in rows:
             if row.session.source in existing:
                 result.duplicates += 1
-            elif (target := ledger.sessions.file_of(row.session)) in blocked:
-                result.skipped.append(_skip(shown, row, f"{target} cannot be read: {blocked[target]}"))
+            elif (target := (row.session.customer, row.month)) in blocked:
+                result.skipped.append(_skip(shown, row, blocked[target]))
             else:
                 fresh.append(row)
         merged = _merge(fresh, gap)
@@ -161,14 +173,14 @@ def import_file(
                 result.skipped.append(_skip(shown, row, errors[0]))
             else:
                 ready.append(row)
-        ready.sort(key=lambda r: (r.session.customer, r.session.start, r.lines[0]))
+        ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))
         result.warnings += _overlaps(ctx, shown, ready, recorded)
-        result.files = len({ledger.sessions.file_of(r.session) for r in ready})
+        result.files = len({(r.session.customer, r.month) for r in ready})
         sessions = [r.session for r in ready]
         if not options.dry_run and sessions:
             if progress is not None:
                 progress("writing", 0, result.files)
-            sessions = ledger.sessions.add_many(sessions)
+            sessions = ledger.sessions.add_many(sessions, renew_taken=True)
             if progress is not None:
                 progress("writing", result.files, result.files)
     result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
@@ -208,13 +220,13 @@ def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None
     return lambda done, total: progress(stage, done, total)
 
 
-def _session(c: Candidate, key: str, assign: Assigner, tz: tzinfo) -> Session:
+def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo) -> Session:
     """The record a connection becomes, in the ledger's zone."""
     billable, reason = assign.billing(c.billing_state)
     return Session(
-        id="",
+        id=random_id(),  # drawn now: giving 100 000 records an id later would copy each
         customer=key,
-        start=c.start.astimezone(tz),
+        start=start,
         end=c.end.astimezone(tz) if c.end is not None else None,
         supporter=assign.supporter(c.tool_user),
         contact=c.contact or None,
@@ -229,20 +241,21 @@ def _session(c: Candidate, key: str, assign: Assigner, tz: tzinfo) -> Session:
     )
 
 
-def _existing(ctx: Context, rows: list[_Row]) -> tuple[set[str], dict[Path, str], list[Session]]:
+def _existing(ctx: Context, rows: list[_Row]) -> tuple[set[str], dict[tuple[str, str], str], list[Session]]:
     """The source keys the ledger holds for the customers and months the rows go to (and the
     month before each, where a merged session that began earlier is filed); each of those
     files that cannot be read, with why (a key in it could not be seen); and the sessions."""
     ledger = ctx.ledger
     wanted: dict[str, set[str]] = {}
     for row in rows:
-        local = row.session.start.astimezone(ctx.tz)
-        before = (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-        wanted.setdefault(row.session.customer, set()).update((local.strftime("%Y-%m"), before))
+        wanted.setdefault(row.session.customer, set()).add(row.month)
     sources: set[str] = set()
-    blocked: dict[Path, str] = {}
+    blocked: dict[tuple[str, str], str] = {}
     recorded: list[Session] = []
     for key, months in wanted.items():
+        for month in list(months):
+            year, number = int(month[:4]), int(month[5:])
+            months.add(f"{year - 1}-12" if number == 1 else f"{year:04d}-{number - 1:02d}")
         sessions, problems = ledger.sessions.load(sorted(months), [key])
         recorded += sessions
         for s in sessions:
@@ -250,7 +263,8 @@ def _existing(ctx: Context, rows: list[_Row]) -> tuple[set[str], dict[Path, str]
                 sources.update(s.source.split())
         for p in problems:
             if p.path is not None:
-                blocked.setdefault(Path(p.path), f"line {p.line}: {p.message}" if p.line else p.message)
+                why = f"{p.path} cannot be read: " + (f"line {p.line}: {p.message}" if p.line else p.message)
+                blocked.setdefault((key, Path(p.path).stem), why)
     return sources, blocked, recorded
 
 
@@ -263,12 +277,12 @@ def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
         groups.setdefault((s.customer, row.partner, s.supporter, s.billable, s.free_reason), []).append(row)
     out: list[_Row] = []
     for group in groups.values():
-        group.sort(key=lambda r: (r.session.start, r.lines[0]))
+        group.sort(key=lambda r: (r.stamp, r.lines[0]))
         current = group[0]
         for row in group[1:]:
             a, b = current.session, row.session
             if a.end is not None and b.end is not None and b.start - a.end <= gap:
-                current = _Row(_joined(a, b), current.lines + row.lines, current.partner)
+                current = _Row(_joined(a, b), current.lines + row.lines, current.partner, current.month, current.stamp)
             else:
                 out.append(current)
                 current = row

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits, numbered_lines, utc_key
 
 _TIME = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})")
+_PADDED_TIME = re.compile(r"\d\d-\d\d-\d{4} \d\d:\d\d:\d\d")
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?")
 _PARTNER = re.compile(r"[A-Za-z]?[\d -]*\d")
 _PADDING = re.compile(r" {2,}")
@@ -26,6 +27,12 @@ LAYOUT = "partner ID, [display name,] start, end, user, type[, GUID]"
 
 
 def _moment(text: str, tz: tzinfo) -> datetime | None:
+    if _PADDED_TIME.fullmatch(text):
+        # The usual zero-padded form, read by the C parser (a 100 000-line log has 200 000).
+        try:
+            return datetime.fromisoformat(f"{text[6:10]}-{text[3:5]}-{text[:2]}T{text[11:]}").replace(tzinfo=tz)
+        except ValueError:
+            return None
     m = _TIME.fullmatch(text)
     if m is None:
         return None
@@ -36,10 +43,14 @@ def _moment(text: str, tz: tzinfo) -> datetime | None:
         return None
 
 
+def _is_time(text: str) -> bool:
+    return bool(_PADDED_TIME.fullmatch(text) or _TIME.fullmatch(text))
+
+
 def _fields(line: str) -> list[str]:
     """The columns: split at tabs, or at runs of two or more spaces where there is no tab."""
     parts = line.split("\t") if "\t" in line else _PADDING.split(line.strip())
-    fields = [p.strip() for p in parts]
+    fields = [p.strip() for p in parts] if " " in line else parts
     while fields and not fields[-1]:
         fields.pop()  # a trailing tab, or an empty GUID column
     return fields
@@ -50,10 +61,10 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
     out = Parsed()
     for number, line in numbered_lines(text, progress):
         fields = _fields(line)
-        if len(fields) >= 5 and _TIME.fullmatch(fields[1]):
+        if len(fields) >= 5 and _is_time(fields[1]):
             name = ""
             rest = fields[1:]
-        elif len(fields) >= 6 and _TIME.fullmatch(fields[2]):
+        elif len(fields) >= 6 and _is_time(fields[2]):
             name = fields[1]
             rest = fields[2:]
         else:
@@ -84,7 +95,7 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
         if guid and m is None:
             out.bad(number, f"{guid!r} is not a session GUID like {{6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70}}")
             continue
-        partner_id = digits(partner)
+        partner_id = partner if partner.isdigit() else digits(partner)
         if m is not None:
             source = f"teamviewer:{{{m.group(1).lower()}}}"
         else:

@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -60,6 +60,38 @@ def write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+# From this many files on, `write_many` syncs the file system once instead of each file.
+SYNC_FROM = 16
+
+
+def write_many(texts: Mapping[Path, str]) -> None:
+    """Write several files, each as `write_atomic` does: a crash leaves each old or new, never
+    half. For many files on Linux one sync(2) before and one after the renames replaces an
+    fsync per file and folder (an import of a year writes thousands of month files)."""
+    if len(texts) < SYNC_FROM or sys.platform != "linux":
+        for path, text in texts.items():
+            write_atomic(path, text)
+        return
+    temps: list[tuple[str, Path]] = []
+    done = 0
+    try:
+        for path, text in texts.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(text.encode("utf-8"))
+        os.sync()  # every new text is on disk before any file is replaced by it
+        for tmp, path in temps:
+            _replace(tmp, path)
+            done += 1
+        os.sync()  # and the renames
+    finally:
+        for tmp, _ in temps[done:]:
+            with suppress(OSError):
+                os.unlink(tmp)
 
 
 def remove(path: Path) -> None:

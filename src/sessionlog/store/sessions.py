@@ -16,7 +16,7 @@ from typing import Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, month_key
 from sessionlog.store import codec, tomltext
-from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
+from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, write_many
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
 
@@ -121,6 +121,11 @@ def new_id(taken: Iterable[str]) -> str:
             return candidate
 
 
+def random_id() -> str:
+    """A new random id; 32 letters, so each byte's low five bits pick one without bias."""
+    return "".join([ID_ALPHABET[b & 31] for b in secrets.token_bytes(ID_LENGTH)])
+
+
 def _write(path: Path, text: str) -> None:
     if text.strip():
         write_atomic(path, text)
@@ -215,42 +220,43 @@ class Sessions:
             _write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc))
         return s
 
-    def add_many(self, sessions: Sequence[Session]) -> list[Session]:
+    def add_many(self, sessions: Sequence[Session], *, renew_taken: bool = False) -> list[Session]:
         """Append many new records (returned in their order, with ids where they had none): each
         file read once, every file verified before any is written, one atomic write per file.
 
-        Each record must be finished or marked unfinished; a crash between two files leaves
-        the files written so far, each whole.
+        An id taken already in its file is DUPLICATE, or with `renew_taken` (new records whose
+        ids were drawn with `random_id`) replaced by a fresh one. Each record must be finished
+        or marked unfinished; a crash between two files leaves the files written so far whole.
         """
-        by_file: dict[Path, list[tuple[int, Session]]] = {}
+        by_file: dict[tuple[str, str], list[tuple[int, Session]]] = {}
         for i, s in enumerate(sessions):
             if s.running:
                 raise SessionlogError(f"session {s.id or 'without id'} has no end and is not unfinished", Kind.INVALID)
             check(s)
-            by_file.setdefault(self.file_of(s), []).append((i, s))
+            local = s.start.astimezone(self.tz)
+            by_file.setdefault((s.customer, f"{local.year:04d}-{local.month:02d}"), []).append((i, s))
         saved: list[Session] = list(sessions)
         with self.lock.held():
             used = set(self._running_ids())
             texts: dict[Path, str] = {}
-            for path, group in by_file.items():
+            for (customer, month), group in by_file.items():
+                path = self.layout.month_file(customer, month)
                 f = open_file(path)
                 ids = set(f.ids())
                 used |= ids
                 records: list[dict[str, Any]] = []
                 for i, s in group:
-                    if not s.id:
-                        while (sid := new_id(())) in used:
+                    if s.id in used and s.id and not renew_taken:
+                        raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
+                    if not s.id or s.id in used:
+                        while (sid := random_id()) in used:
                             pass
                         s = s.evolve(id=sid)
-                    elif s.id in ids:
-                        raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
-                    ids.add(s.id)
                     used.add(s.id)
                     saved[i] = s
                     records.append(codec.session_to_dict(s))
                 texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc)
-            for path, text in texts.items():
-                write_atomic(path, text)
+            write_many(texts)
         return saved
 
     def _unchanged(self, f: SessionFile, old: Session) -> tuple[int, dict[str, Any]]:

@@ -9,14 +9,17 @@ record is written whole (its unknown keys kept), and if even that fails, nothing
 
 from __future__ import annotations
 
+import functools
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+# tomli is the parser the standard library's tomllib was made from, built with mypyc: the same
+# results and messages, about twice as fast; every write parses what it is about to write.
+import tomli as tomllib
 import tomli_w
 
 from sessionlog.model import Kind, SessionlogError
@@ -25,6 +28,8 @@ _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$
 _KEY_LINE = re.compile(r'^[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")[ \t]*=')
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOML_LINE = re.compile(r"line (\d+)")
+# A string TOML takes between quotes as it is: no quote, backslash or control character.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
 
 
 class TomlError(SessionlogError):
@@ -51,12 +56,15 @@ def newline_of(text: str) -> str:
 # --- values --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # a few names, each formatted once per record written
 def format_key(key: str) -> str:
     return key if _BARE_KEY.match(key) else tomli_w.dumps({"k": key})[4:-1]
 
 
 def format_value(value: Any) -> str:
     """One TOML value on one line: inline arrays and tables, datetimes with 'T'."""
+    if type(value) is str and _PLAIN.fullmatch(value):
+        return f'"{value}"'  # the most common value first: an import formats a million
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -6,13 +6,14 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import Ledger
+from conftest import Ledger, console_script, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -299,10 +300,23 @@ def test_a_broken_month_file_blocks_only_its_own_rows(shop: Ledger) -> None:
     before = broken.read_bytes()
     result = shop.run("import", "teamviewer", log("connections_months.txt"))
     assert result.exit_code == 1
-    assert f"{log('connections_months.txt')}:1: {broken} cannot be read" in result.stderr
+    assert f"{log('connections_months.txt')}:1: {broken} cannot be read (line 1)" in result.stderr
+    assert f"{log('connections_months.txt')}:2: {broken} cannot be read (line 1)" in result.stderr
     assert broken.read_bytes() == before
     assert len(shop.records("acme", "2024-04")) == 1
     assert len(shop.records("acme", "2024-10")) == 1
+
+
+def test_a_record_with_a_wrong_field_still_counts_as_imported(shop: Ledger) -> None:
+    shop.write(
+        "customers/acme/2024-03.toml",
+        '[[session]]\nid = "hand0001"\nstart = 2024-03-11T10:00:00+01:00\nend = 2024-03-11T10:15:00+01:00\n'
+        'supporter = "K"\nchannel = "fax"\nsource = "teamviewer:{2d3e4f50-dddd-4ddd-8ddd-dddddddddddd}"\n',
+    )
+    result = shop.ok("import", "teamviewer", log("connections_utf16.txt"))
+    assert "imported 1 session(s) from 2 connection(s)" in result.stderr
+    assert "1 already in the ledger or repeated" in result.stderr
+    assert [r["id"] for r in shop.records("acme", "2024-03")] == ["hand0001"]
 
 
 def test_overlap_with_a_recorded_session_is_a_warning(shop: Ledger) -> None:
@@ -375,6 +389,8 @@ def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch: p
     with importing._progress() as progress:
         assert progress is not None
         progress("reading", 500, 1000)  # a small file: no bar
+        progress("writing", 0, 3)
+        progress("writing", 3, 3)
     assert screen.getvalue() == ""
     with importing._progress() as progress:
         assert progress is not None
@@ -384,3 +400,50 @@ def test_progress_bar_only_on_a_terminal_and_only_for_large_files(monkeypatch: p
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     with importing._progress() as progress:
         assert progress is None
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_the_readme_example_logs(ledger: Ledger) -> None:
+    ledger.ok("customer", "add", "ACME", "--name", "Fa. Walter Maier GmbH", "--remote-id", "565955529")
+    ledger.ok("customer", "add", "DELTA", "--name", "Delta AG", "--remote-id", "1482093345")
+    teamviewer = str(EXAMPLES / "import" / "Connections.txt")
+    result = ledger.run("import", "teamviewer", teamviewer, "--merge-gap", "2m")
+    assert result.exit_code == 1
+    assert "unmapped: 999888777 (2 connection(s), lines 7, 11)" in result.stderr
+    assert "imported 4 session(s) from 9 connection(s) into 2 month file(s)" in result.stderr
+    (delta,) = ledger.records("delta", "2024-04")
+    assert (delta["start"].isoformat(), delta["end"].isoformat()) == (
+        "2024-04-03T14:05:00+02:00",
+        "2024-04-03T14:48:30+02:00",
+    )
+    anydesk = ledger.ok("import", "anydesk", str(EXAMPLES / "import" / "connection_trace.txt"))
+    assert "imported 2 session(s) from 2 connection(s)" in anydesk.stderr
+    assert sum(s["unfinished"] for s in ledger.sessions("2024-04")) == 2
+
+
+def test_a_dry_run_on_the_shipped_example_ledger_changes_nothing(ledger: Ledger) -> None:
+    before = snapshot(EXAMPLES / "ledger")
+    result = ledger.run(
+        "--ledger",
+        str(EXAMPLES / "ledger"),
+        "import",
+        "teamviewer",
+        str(EXAMPLES / "import" / "Connections.txt"),
+        "--dry-run",
+    )
+    assert "565955529" in result.stdout  # maier has that ID in the example ledger
+    assert snapshot(EXAMPLES / "ledger") == before
+
+
+def test_the_installed_command_imports(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run = [console_script(), "import", "teamviewer", log("connections_utf16.txt"), "--customer", "ACME"]
+    missing = subprocess.run(run, env=cli_env, capture_output=True, text=True, encoding="utf-8", check=False)
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no customer 'acme'")
+    subprocess.run([console_script(), "customer", "add", "ACME"], env=cli_env, check=True, capture_output=True)
+    done = subprocess.run(run, env=cli_env, capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "imported 2 session(s)" in done.stderr
+    assert (tmp_path / "ledger" / "customers" / "acme" / "2024-03.toml").is_file()

@@ -20,6 +20,7 @@ from sessionlog.render import Column, Format
 
 # Below this many lines an import is over before a progress bar could mean anything.
 PROGRESS_FROM = 20_000
+PROGRESS_FILES_FROM = 200  # month files to write
 
 COLUMNS = (
     Column("customer", "Kunde"),
@@ -188,9 +189,9 @@ def _progress() -> Iterator[ProgressFn | None]:
     tasks: dict[str, TaskID] = {}
 
     def update(stage: str, done: int, total: int) -> None:
-        if stage == "reading" and total < PROGRESS_FROM and not tasks:
-            return
         if not tasks:
+            if total < (PROGRESS_FROM if stage == "reading" else PROGRESS_FILES_FROM):
+                return  # over before a bar could mean anything
             bar.start()
         if stage not in tasks:
             tasks[stage] = bar.add_task(stage, total=total)

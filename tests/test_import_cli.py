@@ -178,14 +178,24 @@ def test_api_report_with_customer_option_and_billing_states(ledger: Ledger) -> N
     assert "warning" not in result.stderr
 
 
-def test_api_json_lines_and_unknown_users_and_states_warn_once(ledger: Ledger) -> None:
+def test_api_json_lines_username_as_supporter_and_unknown_states_warn_once(ledger: Ledger) -> None:
     ledger.ok("customer", "add", "ACME", "--remote-id", "565955529", "--alias", "empfang", "--alias", "unbekannt")
-    ledger.write("sessionlog.toml", 'timezone = "Europe/Berlin"\n\n[import.supporters]\nsomeone = "Some One"\n')
+    ledger.write("sessionlog.toml", 'timezone = "Europe/Berlin"\n\n[import.supporters]\naschmidt = "Anna Schmidt"\n')
     result = ledger.run("import", "teamviewer-api", log("connections_api.jsonl"), supporter="Chef")
     assert f"{log('connections_api.jsonl')}:2: not JSON" in result.stderr
-    assert [r["supporter"] for r in ledger.records("acme", "2024-03")] == ["Chef", "Chef", "Chef"]
+    # The API names who worked: mapped where the ledger says so, else kept as it is.
+    assert [r["supporter"] for r in ledger.records("acme", "2024-03")] == ["khoerner", "Anna Schmidt", "khoerner"]
     assert result.stderr.count("billing_state 'Bill' is not in [import.billing_states]") == 1
-    assert result.stderr.count("the tool's user 'khoerner' is not in [import.supporters]") == 1
+    assert "[import.supporters]" not in result.stderr
+
+
+def test_unknown_tool_users_are_named_once_and_go_to_the_current_supporter(shop: Ledger) -> None:
+    shop.write("sessionlog.toml", 'timezone = "Europe/Berlin"\n\n[import.supporters]\nkhoerner = "Klaus Hörner"\n')
+    result = shop.run("import", "teamviewer", log("Connections.txt"), supporter="Chef")
+    supporters = {r["start"].isoformat(): r["supporter"] for r in shop.records("acme", "2024-03")}
+    assert supporters["2024-03-02T15:00:00+01:00"] == "Klaus Hörner"  # line 6: khoerner
+    assert supporters["2024-03-01T10:22:00+01:00"] == "Chef"  # "Klaus Hörner" is no login in the table
+    assert result.stderr.count("the tool's user 'Klaus Hörner' is not in [import.supporters]") == 1
 
 
 def test_supporter_option_wins(shop: Ledger) -> None:

@@ -173,7 +173,7 @@ def test_api_report_as_an_array_of_pages() -> None:
     assert first.partner_name == "PC-Buchhaltung" and first.machine == "PC-Buchhaltung"
     assert first.group_name == "Fa. Walter Maier GmbH"
     assert first.names == ("PC-Buchhaltung", "Fa. Walter Maier GmbH")
-    assert first.tool_user == "khoerner"
+    assert first.tool_user == "khoerner" and first.supporter == "khoerner"
     assert first.note == "Drucker installiert"
     assert first.billing_state == "Bill"
     assert first.source == "teamviewer-api:7f5e0c1a-0000-4000-8000-000000000001"

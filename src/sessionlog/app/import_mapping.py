@@ -128,14 +128,18 @@ class Assigner:
             self._warned.add(key)
             self.warnings.append(Problem(Kind.INPUT, message, severity=Severity.WARNING, hint=hint))
 
-    def supporter(self, tool_user: str) -> str:
-        """--supporter, else the ledger's name for the tool's user, else the current supporter."""
+    def supporter(self, tool_user: str, named: str = "") -> str:
+        """--supporter, else the ledger's name for the tool's user, else the name the log gives
+        (the TeamViewer API's username), else the current supporter."""
         if self.given:
             return self.given
         if tool_user and self.supporters:
             mapped = self.supporters.get(tool_user.casefold())
             if mapped:
                 return mapped
+        if named:
+            return named
+        if tool_user and self.supporters:
             self._warn(
                 f"user:{tool_user.casefold()}",
                 f"the tool's user {tool_user!r} is not in [import.supporters]",

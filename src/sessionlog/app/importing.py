@@ -228,7 +228,7 @@ def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzin
         customer=key,
         start=start,
         end=c.end.astimezone(tz) if c.end is not None else None,
-        supporter=assign.supporter(c.tool_user),
+        supporter=assign.supporter(c.tool_user, c.supporter),
         contact=c.contact or None,
         machine=c.machine or None,
         channel=c.channel,

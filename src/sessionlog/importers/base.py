@@ -34,6 +34,7 @@ class Candidate(NamedTuple):
     partner_name: str = ""  # display name, device name or alias
     group_name: str = ""  # a group in the tool (TeamViewer API)
     tool_user: str = ""  # the user name the tool logged; "" when unknown
+    supporter: str = ""  # a person's name the log gives for who worked (TeamViewer API username)
     contact: str | None = None
     machine: str | None = None
     channel: str = "remote"

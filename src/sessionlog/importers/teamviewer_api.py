@@ -138,6 +138,7 @@ def _record(record: Any, line: int, tz: tzinfo, out: Parsed) -> None:
             partner_name=_text(record, "devicename"),
             group_name=_text(record, "groupname"),
             tool_user=_text(record, "username"),
+            supporter=_text(record, "username"),
             machine=_text(record, "devicename") or device or None,
             connection_type=kind.strip() if isinstance(kind, str) else "",
             note=_text(record, "notes"),

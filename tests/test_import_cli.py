@@ -457,3 +457,27 @@ def test_the_installed_command_imports(cli_env: dict[str, str], tmp_path: Path) 
     assert done.stdout == ""
     assert "imported 2 session(s)" in done.stderr
     assert (tmp_path / "ledger" / "customers" / "acme" / "2024-03.toml").is_file()
+
+
+def test_a_broken_customer_file_stops_customer_option_from_guessing(shop: Ledger) -> None:
+    shop.write("customers/gamma/customer.toml", "remote_ids = [1234\n")
+    result = shop.run("import", "teamviewer", log("Connections.txt"), "--customer", "acme")
+    assert result.exit_code == 1
+    assert "warning: --customer is not used while a customer file cannot be read" in result.stderr
+    assert "unmapped: 999888777" in result.stderr
+    assert "gamma/customer.toml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('[import]\nmerge_gap = "bald"\n', "import.merge_gap: cannot read duration 'bald'"),
+        ("[import]\nmerge_gap = true\n", "import.merge_gap must be a duration"),
+        ("[import.supporters]\nkhoerner = 3\n", "[import.supporters] must map names to text"),
+        ('[import]\nbilling_states = "Bill"\n', "[import.billing_states] must map names to text"),
+        ('import = "yes"\n', "[import] must be a table"),
+    ],
+)
+def test_bad_import_settings_are_refused(shop: Ledger, settings: str, message: str) -> None:
+    shop.write("sessionlog.toml", f'timezone = "Europe/Berlin"\n{settings}')
+    assert message in shop.refused("import", "teamviewer", log("Connections.txt"))

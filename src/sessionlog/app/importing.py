@@ -120,6 +120,17 @@ def import_file(
 
     found, broken = ledger.customers.all()
     result.warnings += [warning(p, "its remote IDs and aliases are not used") for p in broken]
+    if broken and fallback is not None:
+        # A connection that fits nobody might be that customer's: do not give it to another.
+        fallback = None
+        result.warnings.append(
+            Problem(
+                Kind.INVALID,
+                "--customer is not used while a customer file cannot be read",
+                severity=Severity.WARNING,
+                hint="fix it and import again; what is imported now stays",
+            )
+        )
     mapper = Mapper(found)
     assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
     rows: list[_Row] = []

@@ -481,3 +481,11 @@ def test_a_broken_customer_file_stops_customer_option_from_guessing(shop: Ledger
 def test_bad_import_settings_are_refused(shop: Ledger, settings: str, message: str) -> None:
     shop.write("sessionlog.toml", f'timezone = "Europe/Berlin"\n{settings}')
     assert message in shop.refused("import", "teamviewer", log("Connections.txt"))
+
+
+def test_other_commands_do_not_load_the_importers() -> None:
+    probe = (
+        "import sys, sessionlog.cli.app; print(sorted(m for m in sys.modules if 'import' in m and 'sessionlog' in m))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['sessionlog.cli.importing', 'sessionlog.importers']"

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sessionlog.importers import Candidate, Parsed, anydesk, decode, teamviewer, teamviewer_api
+from sessionlog.importers import anydesk, teamviewer, teamviewer_api
+from sessionlog.importers.base import Candidate, Parsed, decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

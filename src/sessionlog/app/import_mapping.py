@@ -13,8 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sessionlog.importers import Candidate
-from sessionlog.importers.base import digits
+from sessionlog.importers.base import Candidate, digits
 from sessionlog.model import Customer, ImportSettings, Kind, Problem, Severity, slug
 
 

@@ -19,7 +19,8 @@ from typing import NamedTuple
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
 from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
-from sessionlog.importers import DESCRIPTIONS, PARSERS, Candidate, ImportKind, decode
+from sessionlog.importers import DESCRIPTIONS, ImportKind, parser
+from sessionlog.importers.base import Candidate, decode
 from sessionlog.model import (
     MAX_SESSION,
     Kind,
@@ -106,7 +107,7 @@ def import_file(
     if options.supporter is not None and not options.supporter.strip():
         raise SessionlogError("--supporter is empty")
     shown = str(path)
-    parsed = PARSERS[kind](decode(read_bytes(path)), source_tz, _stage(progress, "reading"))
+    parsed = parser(kind)(decode(read_bytes(path)), source_tz, _stage(progress, "reading"))
     result = ImportResult(shown, kind, options.dry_run, len(parsed.candidates), ignored=parsed.ignored)
     result.skipped = [replace(p, path=shown) for p in parsed.problems]
     if not parsed.candidates and parsed.problems and not parsed.ignored:

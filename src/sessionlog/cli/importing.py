@@ -7,16 +7,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sessionlog.app.importing import ImportKind, ImportOptions, ImportResult, ProgressFn, import_file
 from sessionlog.cli.common import FormatOpt, Profile, app_context, say, warn
 from sessionlog.cli.listing import billing_text
 from sessionlog.cli.output import emit
+from sessionlog.importers import ImportKind
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
+
+if TYPE_CHECKING:
+    from sessionlog.app.importing import ImportResult, ProgressFn
 
 # Below this many lines an import is over before a progress bar could mean anything.
 PROGRESS_FROM = 20_000
@@ -69,6 +72,9 @@ def import_log(
 
     Example: sessionlog import teamviewer Connections.txt --merge-gap 2m --dry-run
     """
+    # Imported here: the import workflow and its parsers are not loaded for other commands.
+    from sessionlog.app.importing import ImportOptions, import_file
+
     c = app_context(ctx)
     options = ImportOptions(customer, supporter, source_tz, merge_gap, dry_run)
     with _progress() as progress, _no_gc():

@@ -1,7 +1,8 @@
 """One module per remote-support tool: a log's text in, candidate sessions and problems out.
 
-`PARSERS` maps each kind `sessionlog import KIND` takes to its parser; a new tool adds a
-module and one entry here.
+`ImportKind` names the kinds `sessionlog import KIND` takes and `parser` finds each one's
+parser; a new tool adds a module, a member and a line in `_MODULES`. The parsers are
+imported only when an import runs, so `start` and `status` do not pay for them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import tzinfo
 from enum import StrEnum
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from sessionlog.importers import anydesk, teamviewer, teamviewer_api
-from sessionlog.importers.base import Candidate, Parsed, Progress, decode
+if TYPE_CHECKING:
+    from sessionlog.importers.base import Parsed, Progress
 
-__all__ = ["PARSERS", "Candidate", "ImportKind", "Parsed", "Progress", "decode"]
+__all__ = ["DESCRIPTIONS", "ImportKind", "Parser", "parser"]
 
 
 class ImportKind(StrEnum):
@@ -22,12 +25,12 @@ class ImportKind(StrEnum):
     ANYDESK = "anydesk"
 
 
-Parser = Callable[[str, tzinfo, Progress | None], Parsed]
+Parser = Callable[[str, tzinfo, "Progress | None"], "Parsed"]
 
-PARSERS: dict[ImportKind, Parser] = {
-    ImportKind.TEAMVIEWER: teamviewer.parse,
-    ImportKind.TEAMVIEWER_API: teamviewer_api.parse,
-    ImportKind.ANYDESK: anydesk.parse,
+_MODULES: dict[ImportKind, str] = {
+    ImportKind.TEAMVIEWER: "teamviewer",
+    ImportKind.TEAMVIEWER_API: "teamviewer_api",
+    ImportKind.ANYDESK: "anydesk",
 }
 
 # What each kind reads, for messages and --help.
@@ -36,3 +39,9 @@ DESCRIPTIONS: dict[ImportKind, str] = {
     ImportKind.TEAMVIEWER_API: "a TeamViewer Web API connections report (JSON)",
     ImportKind.ANYDESK: "an AnyDesk connection trace (connection_trace.txt)",
 }
+
+
+def parser(kind: ImportKind) -> Parser:
+    """The parse function of the module for `kind`."""
+    parse: Parser = import_module(f"sessionlog.importers.{_MODULES[kind]}").parse
+    return parse

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,6 +85,33 @@ def timed(cmd: list[str], env: dict[str, str], pin: bool) -> tuple[float, float,
     return wall, cpu, done
 
 
+def in_process(log: Path, template: Path, runs: int) -> None:
+    """CPU seconds of the parts, in this process: the parser alone, and the whole workflow as a
+    dry run (no table printed, nothing written)."""
+    from sessionlog.app.context import Context
+    from sessionlog.app.importing import ImportOptions, import_file
+    from sessionlog.importers import ImportKind, parser
+    from sessionlog.importers.base import decode
+    from sessionlog.store import Ledger
+
+    data = log.read_bytes()
+    parse = parser(ImportKind.TEAMVIEWER)
+
+    def cpu(work: Callable[[], object]) -> float:
+        times = []
+        for _ in range(runs):
+            t = time.process_time()
+            work()
+            times.append(time.process_time() - t)
+        return statistics.median(times)
+
+    ctx = Context(Ledger(template), "Bench Mark", datetime.now(UTC))
+    options = ImportOptions(merge_gap="2m", dry_run=True)
+    print(f"{'parse (importer only)':26} cpu median {cpu(lambda: parse(decode(data), UTC, None)):5.2f} s")
+    dry = cpu(lambda: import_file(ctx, ImportKind.TEAMVIEWER, log, options))
+    print(f"{'workflow, dry run':26} cpu median {dry:5.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
@@ -97,6 +125,7 @@ def main() -> None:
         write_log(log, args.lines, args.customers)
         template = work / "template"
         make_ledger(template, args.customers)
+        in_process(log, template, args.runs)
         sl = str(BIN / "sessionlog")
         base = {**os.environ, "SESSIONLOG_SUPPORTER": "Bench Mark", "SESSIONLOG_CONFIG": str(work / "none.toml")}
         print(f"{args.lines} lines, {log.stat().st_size / 1e6:.1f} MB, {args.customers} customers")

@@ -13,6 +13,7 @@ quote the median, and the CPU time beside the wall time.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -99,10 +100,12 @@ def in_process(log: Path, template: Path, runs: int) -> None:
 
     def cpu(work: Callable[[], object]) -> float:
         times = []
+        gc.disable()  # as `sessionlog import` runs
         for _ in range(runs):
             t = time.process_time()
             work()
             times.append(time.process_time() - t)
+        gc.enable()
         return statistics.median(times)
 
     ctx = Context(Ledger(template), "Bench Mark", datetime.now(UTC))

@@ -14,7 +14,7 @@ def acme(ledger: Ledger) -> Ledger:
     return ledger
 
 
-@pytest.mark.parametrize("typed", ["565955529", "565 955 529", "d565955529", " r 565 955 529 "])
+@pytest.mark.parametrize("typed", ["565955529", "565 955 529", "d565955529", " r 565 955 529 ", "565-955-529"])
 def test_start_by_remote_id_says_which_customer(acme: Ledger, typed: str) -> None:
     result = acme.ok("start", typed, "--at", "05.03.2024 10:00")
     assert result.stderr.splitlines()[0] == "remote ID 565955529 is customer acme (Fa. Walter Maier GmbH)"

@@ -30,7 +30,7 @@ def near(ledger: Ledger, key: str) -> list[str]:
     return list(dict.fromkeys(aliases.get(k, k) for k in close_keys(key, customers.keys() + list(aliases))))
 
 
-_REMOTE_ID = re.compile(r"[A-Za-z]?[\d ]*")
+_REMOTE_ID = re.compile(r"[A-Za-z]?[\d -]*")
 
 
 def remote_id(text: str) -> str | None:

@@ -8,7 +8,6 @@ session as the store would, and write all of them with one locked write per mont
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import NamedTuple
 
-from sessionlog.app import customers
+from sessionlog.app import customers, import_ledger
 from sessionlog.app.context import Context, warning
 from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
 from sessionlog.importers import DESCRIPTIONS, ImportKind, parser
@@ -28,12 +27,11 @@ from sessionlog.model import (
     Session,
     SessionlogError,
     Severity,
-    clock,
     format_duration,
     validate_session,
 )
 from sessionlog.store.files import read_bytes
-from sessionlog.store.sessions import open_file, random_id
+from sessionlog.store.sessions import random_id
 
 # (stage, done, total): "reading" counts lines, "writing" counts month files.
 ProgressFn = Callable[[str, int, int], None]
@@ -100,7 +98,6 @@ def import_file(
 ) -> ImportResult:
     """Import one log; only a problem with the options, the file as a whole or the ledger raises."""
     ledger = ctx.ledger
-    tz = ctx.tz
     source_tz = _zone(options.source_tz)
     gap = _gap(options.merge_gap, ledger.settings.importing.merge_gap)
     fallback = customers.resolve(ledger, options.customer, create=False)[0] if options.customer else None
@@ -119,6 +116,41 @@ def import_file(
             hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
         )
 
+    rows = _rows(ctx, parsed.candidates, fallback, options.supporter, result)
+    with ledger.locked() if not options.dry_run else nullcontext():
+        existing, blocked, recorded = import_ledger.existing(ctx, rows)
+        fresh = []
+        for row in rows:
+            if row.session.source in existing:
+                result.duplicates += 1
+            elif (target := (row.session.customer, row.month)) in blocked:
+                result.skipped.append(_skip(shown, row, blocked[target]))
+            else:
+                fresh.append(row)
+        merged = _merge(fresh, gap)
+        result.merged = len(fresh) - len(merged)
+        ready = _checked(merged, shown, result)
+        result.warnings += import_ledger.overlaps(ctx, shown, ready, recorded)
+        result.files = len({(r.session.customer, r.month) for r in ready})
+        sessions = [r.session for r in ready]
+        if not options.dry_run and sessions:
+            if progress is not None:
+                progress("writing", 0, result.files)
+            sessions = ledger.sessions.add_many(sessions, renew_taken=True)
+            if progress is not None:
+                progress("writing", result.files, result.files)
+    result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
+    result.skipped.sort(key=lambda p: p.line or 0)
+    return result
+
+
+def _rows(
+    ctx: Context, candidates: list[Candidate], fallback: str | None, supporter: str | None, result: ImportResult
+) -> list[_Row]:
+    """Each connection with its customer, supporter and billing; the rest in `result`
+    (repeated in the file, unmapped, warnings)."""
+    ledger = ctx.ledger
+    tz = ctx.tz
     found, broken = ledger.customers.all()
     result.warnings += [warning(p, "its remote IDs and aliases are not used") for p in broken]
     if broken and fallback is not None:
@@ -133,10 +165,10 @@ def import_file(
             )
         )
     mapper = Mapper(found)
-    assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
+    assign = Assigner(ledger.settings.importing, supporter, ctx.supporter)
     rows: list[_Row] = []
     seen: set[str] = set()
-    for c in parsed.candidates:
+    for c in candidates:
         if c.source in seen:
             result.duplicates += 1
             continue
@@ -159,45 +191,26 @@ def import_file(
         )
     result.unmapped = mapper.report()
     result.warnings += assign.warnings
+    return rows
 
-    with ledger.locked() if not options.dry_run else nullcontext():
-        existing, blocked, recorded = _existing(ctx, rows)
-        fresh = []
-        for row in rows:
-            if row.session.source in existing:
-                result.duplicates += 1
-            elif (target := (row.session.customer, row.month)) in blocked:
-                result.skipped.append(_skip(shown, row, blocked[target]))
-            else:
-                fresh.append(row)
-        merged = _merge(fresh, gap)
-        result.merged = len(fresh) - len(merged)
-        ready: list[_Row] = []
-        for row in merged:
-            errors = validate_session(row.session, force=True)
-            length = row.session.net_duration() if row.session.end is not None else timedelta(0)
-            if not errors and length > MAX_SESSION:
-                errors = [
-                    f"the connection lasts {format_duration(length)}, over 24 hours; "
-                    "if that is right, add it by hand with sessionlog add --force"
-                ]
-            if errors:
-                result.skipped.append(_skip(shown, row, errors[0]))
-            else:
-                ready.append(row)
-        ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))
-        result.warnings += _overlaps(ctx, shown, ready, recorded)
-        result.files = len({(r.session.customer, r.month) for r in ready})
-        sessions = [r.session for r in ready]
-        if not options.dry_run and sessions:
-            if progress is not None:
-                progress("writing", 0, result.files)
-            sessions = ledger.sessions.add_many(sessions, renew_taken=True)
-            if progress is not None:
-                progress("writing", result.files, result.files)
-    result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
-    result.skipped.sort(key=lambda p: p.line or 0)
-    return result
+
+def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
+    """The rows the store would write, by customer and start; the others skipped with why."""
+    ready: list[_Row] = []
+    for row in rows:
+        errors = validate_session(row.session, force=True)
+        length = row.session.net_duration() if row.session.end is not None else timedelta(0)
+        if not errors and length > MAX_SESSION:
+            errors = [
+                f"the connection lasts {format_duration(length)}, over 24 hours; "
+                "if that is right, add it by hand with sessionlog add --force"
+            ]
+        if errors:
+            result.skipped.append(_skip(shown, row, errors[0]))
+        else:
+            ready.append(row)
+    ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))
+    return ready
 
 
 def _zone(name: str | None) -> tzinfo:
@@ -253,53 +266,6 @@ def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzin
     )
 
 
-class _Recorded(NamedTuple):
-    """A finished session the ledger holds, as far as an overlap warning needs it."""
-
-    id: str
-    customer: str
-    start: datetime
-    end: datetime
-
-
-def _existing(ctx: Context, rows: list[_Row]) -> tuple[set[str], dict[tuple[str, str], str], list[_Recorded]]:
-    """The source keys the ledger holds for the customers and months the rows go to (and the
-    month before each, where a merged session that began earlier is filed); each of those
-    files that does not parse, with why (a key in it could not be seen); and the sessions.
-
-    Records are read raw, not checked: a record with a wrong field still has its source, and
-    decoding 100 000 records to learn their sources would double the time of a re-import.
-    """
-    ledger = ctx.ledger
-    wanted: dict[str, set[str]] = {}
-    for row in rows:
-        wanted.setdefault(row.session.customer, set()).add(row.month)
-    sources: set[str] = set()
-    blocked: dict[tuple[str, str], str] = {}
-    recorded: list[_Recorded] = []
-    for key, months in wanted.items():
-        for month in list(months):
-            year, number = int(month[:4]), int(month[5:])
-            months.add(f"{year - 1}-12" if number == 1 else f"{year:04d}-{number - 1:02d}")
-        for path in ledger.layout.month_files(sorted(months), [key]):
-            try:
-                f = open_file(path)
-            except SessionlogError as exc:
-                p = exc.problem
-                blocked[(key, path.stem)] = f"{path} cannot be read" + (f" (line {p.line})" if p.line else "")
-                continue
-            for raw in f.records:
-                if not isinstance(raw, dict):
-                    continue
-                source = raw.get("source")
-                if isinstance(source, str):
-                    sources.update(source.split())
-                start, end = raw.get("start"), raw.get("end")
-                if isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo and end.tzinfo:
-                    recorded.append(_Recorded(str(raw.get("id", "?")), key, start, end))
-    return sources, blocked, recorded
-
-
 def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
     """Consecutive connections to one partner (same customer, supporter and billing) that are
     at most `gap` apart, or overlap, become one session; unfinished ones never merge."""
@@ -339,40 +305,3 @@ def _skip(path: str, row: _Row, reason: str) -> Problem:
     lines = ", ".join(map(str, row.lines[1:]))
     also = f" (with lines {lines})" if lines else ""
     return Problem(Kind.INVALID, f"{reason}{also}", path, row.lines[0])
-
-
-def _overlaps(ctx: Context, path: str, rows: list[_Row], recorded: list[_Recorded]) -> list[Problem]:
-    """A warning for each new session that overlaps one of its customer's recorded sessions:
-    the technician may have run the timer as well, and both would be billed."""
-    by_customer: dict[str, list[_Recorded]] = {}
-    for r in recorded:
-        by_customer.setdefault(r.customer, []).append(r)
-    starts: dict[str, list[datetime]] = {}
-    for key, group in by_customer.items():
-        group.sort(key=lambda r: r.start)
-        starts[key] = [r.start for r in group]
-    out: list[Problem] = []
-    for row in rows:
-        new = row.session
-        if new.end is None or new.customer not in by_customer:
-            continue
-        group = by_customer[new.customer]
-        # Recorded sessions that start before the new one ends, latest first; any of them that
-        # overlaps started at most a day (the longest session) before the new one.
-        for old in reversed(group[: bisect_left(starts[new.customer], new.end)]):
-            if old.start < new.start - MAX_SESSION:
-                break
-            if old.end > new.start:
-                span = f"{clock(old.start, ctx.tz)} to {old.end.astimezone(ctx.tz):%H:%M}"
-                out.append(
-                    Problem(
-                        Kind.OVERLAP,
-                        f"overlaps session {old.id} of {new.customer} ({span}) in the ledger",
-                        path,
-                        row.lines[0],
-                        Severity.WARNING,
-                        "both are kept; delete one if the time was recorded twice",
-                    )
-                )
-                break
-    return out

@@ -45,7 +45,10 @@ def register(app: typer.Typer) -> None:
 
 def import_log(
     ctx: typer.Context,
-    kind: Annotated[ImportKind, typer.Argument(help="Which tool wrote the file.")],
+    kind: Annotated[
+        ImportKind,
+        typer.Argument(metavar="KIND", help="Which tool wrote the file: teamviewer, teamviewer-api, anydesk."),
+    ],
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The log: Connections.txt, a saved JSON report …")],
     customer: Annotated[
         str | None,

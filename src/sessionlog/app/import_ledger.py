@@ -13,14 +13,21 @@ from sessionlog.model import MAX_SESSION, Kind, Problem, Session, SessionlogErro
 from sessionlog.store.sessions import open_file
 
 
-class Row(Protocol):
-    """What these functions need of a row of the import."""
+class Target(Protocol):
+    """Where a connection goes."""
 
     @property
-    def session(self) -> Session: ...
+    def customer(self) -> str: ...
 
     @property
     def month(self) -> str: ...
+
+
+class Row(Protocol):
+    """A new session and the log lines it is made of."""
+
+    @property
+    def session(self) -> Session: ...
 
     @property
     def lines(self) -> list[int]: ...
@@ -35,7 +42,7 @@ class Recorded(NamedTuple):
     end: datetime
 
 
-def existing(ctx: Context, rows: Sequence[Row]) -> tuple[set[str], dict[tuple[str, str], str], list[Recorded]]:
+def existing(ctx: Context, rows: Sequence[Target]) -> tuple[set[str], dict[tuple[str, str], str], list[Recorded]]:
     """The source keys the ledger holds for the customers and months the rows go to (and the
     month before each, where a merged session that began earlier is filed); each of those
     files that does not parse, with why (a key in it could not be seen); and the sessions.
@@ -46,7 +53,7 @@ def existing(ctx: Context, rows: Sequence[Row]) -> tuple[set[str], dict[tuple[st
     ledger = ctx.ledger
     wanted: dict[str, set[str]] = {}
     for row in rows:
-        wanted.setdefault(row.session.customer, set()).add(row.month)
+        wanted.setdefault(row.customer, set()).add(row.month)
     sources: set[str] = set()
     blocked: dict[tuple[str, str], str] = {}
     recorded: list[Recorded] = []

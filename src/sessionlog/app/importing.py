@@ -116,17 +116,19 @@ def import_file(
             hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
         )
 
-    rows = _rows(ctx, parsed.candidates, fallback, options.supporter, result)
+    placed = _placed(ctx, parsed.candidates, fallback, result)
     with ledger.locked() if not options.dry_run else nullcontext():
-        existing, blocked, recorded = import_ledger.existing(ctx, rows)
+        existing, blocked, recorded = import_ledger.existing(ctx, placed)
+        assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
         fresh = []
-        for row in rows:
-            if row.session.source in existing:
+        for p in placed:
+            if p.candidate.source in existing:
                 result.duplicates += 1
-            elif (target := (row.session.customer, row.month)) in blocked:
-                result.skipped.append(_skip(shown, row, blocked[target]))
+            elif (p.customer, p.month) in blocked:
+                result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], shown, p.candidate.line))
             else:
-                fresh.append(row)
+                fresh.append(_row(p, assign, ctx.tz))
+        result.warnings += assign.warnings
         merged = _merge(fresh, gap)
         result.merged = len(fresh) - len(merged)
         ready = _checked(merged, shown, result)
@@ -144,11 +146,17 @@ def import_file(
     return result
 
 
-def _rows(
-    ctx: Context, candidates: list[Candidate], fallback: str | None, supporter: str | None, result: ImportResult
-) -> list[_Row]:
-    """Each connection with its customer, supporter and billing; the rest in `result`
-    (repeated in the file, unmapped, warnings)."""
+class _Placed(NamedTuple):
+    """A connection and where it goes: its customer and the month file."""
+
+    candidate: Candidate
+    customer: str
+    local: datetime  # the start in the ledger's zone
+    month: str  # 'YYYY-MM'
+
+
+def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, result: ImportResult) -> list[_Placed]:
+    """Each connection with its customer; repeated and unmapped ones counted in `result`."""
     ledger = ctx.ledger
     tz = ctx.tz
     found, broken = ledger.customers.all()
@@ -165,8 +173,7 @@ def _rows(
             )
         )
     mapper = Mapper(found)
-    assign = Assigner(ledger.settings.importing, supporter, ctx.supporter)
-    rows: list[_Row] = []
+    out: list[_Placed] = []
     seen: set[str] = set()
     for c in candidates:
         if c.source in seen:
@@ -180,18 +187,15 @@ def _rows(
             mapper.unmapped(c)
             continue
         local = c.start.astimezone(tz)
-        rows.append(
-            _Row(
-                _session(c, key, local, assign, tz),
-                [c.line],
-                c.partner_id or "|".join(c.names),
-                f"{local.year:04d}-{local.month:02d}",
-                local.timestamp(),
-            )
-        )
+        out.append(_Placed(c, key, local, f"{local.year:04d}-{local.month:02d}"))
     result.unmapped = mapper.report()
-    result.warnings += assign.warnings
-    return rows
+    return out
+
+
+def _row(p: _Placed, assign: Assigner, tz: tzinfo) -> _Row:
+    c = p.candidate
+    session = _session(c, p.customer, p.local, assign, tz)
+    return _Row(session, [c.line], c.partner_id or "|".join(c.names), p.month, p.local.timestamp())
 
 
 def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:

@@ -49,13 +49,14 @@ ALLOWED = {
     "sessionlog.model": set(),
     "sessionlog.timeparse": {"sessionlog.model"},
     "sessionlog.periods": {"sessionlog.model", "sessionlog.timeparse"},
-    "sessionlog.store": {"sessionlog.model", "sessionlog.store"},
+    "sessionlog.store": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.store"},
+    "sessionlog.importers": {"sessionlog.model", "sessionlog.importers"},
     "sessionlog.billing": {"sessionlog.model"},
     "sessionlog.numbering": {"sessionlog.model"},
     "sessionlog.reports": {"sessionlog.model", "sessionlog.billing"},
     "sessionlog.app": {
         "sessionlog.model", "sessionlog.timeparse", "sessionlog.periods", "sessionlog.store", "sessionlog.billing",
-        "sessionlog.numbering", "sessionlog.reports", "sessionlog.app",
+        "sessionlog.numbering", "sessionlog.reports", "sessionlog.importers", "sessionlog.app",
     },
     "sessionlog.render": {"sessionlog.model"},
 }  # fmt: skip

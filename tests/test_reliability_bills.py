@@ -87,7 +87,8 @@ def test_what_cannot_be_read_refuses_the_bill(acme: Ledger, case: str) -> None:
 
 def test_a_record_without_end_is_not_shown_as_running(acme: Ledger) -> None:
     acme.write(
-        "customers/acme/2024-03.toml", GOOD + '\n[[session]]\nid = "noend001"\nstart = 2024-03-02T10:00:00+01:00\n'
+        "customers/acme/2024-03.toml",
+        GOOD + '\n[[session]]\nid = "noend001"\nstart = 2024-03-02T10:00:00+01:00\nsupporter = "K"\n',
     )
     listed = acme.run("list", "2024-03", "--format", "json")
     assert "noend001" not in listed.stdout

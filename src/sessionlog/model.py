@@ -135,6 +135,7 @@ class Kind(StrEnum):
     STALE = "stale"  # a timer running for too long
     ZERO_RATE = "zero-rate"  # billable work at a rate of 0.00
     CORRECTED = "corrected"  # a session of an issued invoice changed afterwards
+    UNFINISHED = "unfinished"  # an imported session with a start but no end yet
 
 
 class Severity(StrEnum):
@@ -257,6 +258,9 @@ class Session:
     invoice: str | None = None
     source: str | None = None
     billed: Billed | None = None
+    # A start without an end (an AnyDesk log has no end times) waiting for its duration;
+    # it is filed in its month, not running, and not billed until it has an end.
+    unfinished: bool = False
     origin: Origin | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -266,7 +270,7 @@ class Session:
 
     @property
     def running(self) -> bool:
-        return self.end is None
+        return self.end is None and not self.unfinished
 
     @property
     def paused(self) -> bool:
@@ -360,6 +364,15 @@ class Company:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    """`[import]` in sessionlog.toml: how imported connections become sessions."""
+
+    merge_gap: timedelta = timedelta(0)
+    supporters: tuple[tuple[str, str], ...] = ()  # (user name in a tool's log, supporter)
+    billing_states: tuple[tuple[str, str], ...] = ()  # (billing_state, "billable" or a free reason)
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str | None = None  # None: the machine's zone
     currency: str = "EUR"
@@ -377,6 +390,7 @@ class Settings:
     vat_rate: Decimal | None = None  # percent; None: statements show no VAT
     small_business: bool = False  # no VAT charged by law; statements say so
     company: Company = Company()
+    importing: ImportSettings = ImportSettings()
 
 
 def validate_session(s: Session, *, force: bool = False) -> list[str]:
@@ -389,6 +403,8 @@ def validate_session(s: Session, *, force: bool = False) -> list[str]:
         return errors
     if s.end is not None and s.end <= s.start:
         errors.append("end must be after start")
+    if s.unfinished and (s.end is not None or s.paused):
+        errors.append("an unfinished session has no end and no open pause; drop `unfinished` when it gets an end")
     if s.channel not in CHANNELS:
         errors.append(f"channel must be one of {', '.join(CHANNELS)}, not {s.channel!r}")
     if not s.billable and not s.free_reason:

@@ -346,3 +346,10 @@ def check_year(year: int, text: str) -> None:
 
 def _moment_error(text: str) -> SessionlogError:
     return SessionlogError(f"cannot read time {text!r}; use {_MOMENT_EXAMPLES}")
+
+
+def parse_gap(text: str) -> timedelta:
+    """A duration that may be zero (`0`, `0m`): how far apart two connections may be to merge."""
+    if re.fullmatch(r"0+\s*[smh]?", normalize(text)):
+        return timedelta(0)
+    return parse_duration(text)

@@ -66,6 +66,18 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
         if progress is not None:
             progress(done, len(paths))
     sessions = ledger.sessions.without_stale_copy(sessions)
+    problems += [
+        Problem(
+            Kind.UNFINISHED,
+            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ledger.tz)} and has no end",
+            s.origin.path if s.origin else None,
+            (s.origin.line or None) if s.origin else None,
+            Severity.WARNING,
+            f"give it its duration: sessionlog edit {s.id} --duration 25m",
+        )
+        for s in sessions
+        if s.unfinished
+    ]
     move = ledger.sessions.moves.problem()
     problems += [move] if move else []
     problems += _duplicates(sessions) + _invoiced(sessions) + _zero_rates(ctx, sessions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -31,11 +32,71 @@ def near(ledger: Ledger, key: str) -> list[str]:
     return list(dict.fromkeys(aliases.get(k, k) for k in close_keys(key, customers.keys() + list(aliases))))
 
 
+_REMOTE_ID = re.compile(r"[A-Za-z]?[\d -]*")
+
+
+def remote_id(text: str) -> str | None:
+    """The digits of `text` if it reads as a TeamViewer or AnyDesk ID ('d565 955 529'), else None."""
+    text = text.strip()
+    found = re.sub(r"\D", "", text)
+    return found if len(found) >= 6 and _REMOTE_ID.fullmatch(text) else None
+
+
+def owners(ledger: Ledger, rid: str) -> list[Customer]:
+    """The customers whose remote_ids hold `rid`, compared by digits only."""
+    return [c for c in ledger.customers.all()[0].values() if any(re.sub(r"\D", "", r) == rid for r in c.remote_ids)]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which customer a user's text means, and how it was found."""
+
+    key: str
+    new: bool = False  # a key for a customer still to be created
+    remote_id: str | None = None  # set when the text was a remote ID of this customer
+    name: str = ""
+
+
+def match(ledger: Ledger, text: str, *, create: bool, new: bool = False) -> Match:
+    """`resolve`, also telling whether the customer was found by a remote ID."""
+    rid = remote_id(text)
+    if rid is not None:
+        # A key or alias that happens to be all digits still wins.
+        found = ledger.customers.resolve(text) if " " not in text.strip() else None
+        if found is not None:
+            return Match(found)
+        claimed = owners(ledger, rid)
+        if len(claimed) == 1:
+            return Match(claimed[0].key, remote_id=rid, name=claimed[0].display_name)
+        if claimed:
+            names = " and ".join(f"{c.key} ({c.display_name})" for c in claimed)
+            raise SessionlogError(
+                f"remote ID {rid} belongs to {names}",
+                Kind.AMBIGUOUS,
+                hint="keep it on one customer: sessionlog customer edit KEY --remote-id …",
+            )
+        if not new:
+            hint = f"add it with: sessionlog customer edit KEY --remote-id {rid}"
+            raise SessionlogError(
+                f"no customer has the remote ID {rid}",
+                Kind.NOT_FOUND,
+                hint=hint + (", or use --new" if create else ""),
+            )
+    key, created = resolve_key(ledger, text, create=create, new=new)
+    return Match(key, created)
+
+
 def resolve(ledger: Ledger, text: str, *, create: bool, new: bool = False) -> tuple[str, bool]:
-    """The key of an existing customer (by key or alias), or a new key and True if `create`.
+    """The key of an existing customer (by key, alias or remote ID), or a new key and True if `create`.
 
     A new key close to an existing one is refused unless `new`, to catch typos.
     """
+    found = match(ledger, text, create=create, new=new)
+    return found.key, found.new
+
+
+def resolve_key(ledger: Ledger, text: str, *, create: bool, new: bool = False) -> tuple[str, bool]:
+    """`resolve` by key or alias only."""
     found = ledger.customers.resolve(text)
     if found is not None:
         return found, False

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
-from sessionlog.app.listing import Gathered, gather, refuse_or_skip, running_warnings
+from sessionlog.app.listing import Gathered, gather, refuse_or_skip, running_warnings, unfinished_warnings
 from sessionlog.billing import Line, bill, freeze
 from sessionlog.model import (
     Correction,
@@ -106,7 +106,7 @@ def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: boo
     held: dict[str, str | None] = {}  # number -> month whose register holds it
     current: list[Session] = []
     unstamped: list[tuple[Session, Session]] = []
-    warnings: list[Problem] = []
+    warnings: list[Problem] = unfinished_warnings(g.sessions, "billed")
     for s in g.billable():
         issued = as_issued.get(s.id)
         if issued is not None:

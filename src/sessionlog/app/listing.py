@@ -157,6 +157,26 @@ def running_warnings(sessions: list[Session]) -> list[Problem]:
     ]
 
 
+def unfinished_warnings(sessions: list[Session], left_out: str = "included") -> list[Problem]:
+    """One warning per customer with unfinished sessions (a start, no end yet), which no total has."""
+    by_customer: dict[str, list[Session]] = {}
+    for s in sessions:
+        if s.unfinished:
+            by_customer.setdefault(s.customer, []).append(s)
+    out = []
+    for key, group in sorted(by_customer.items()):
+        ids = ", ".join(s.id for s in group[:5]) + (", …" if len(group) > 5 else "")
+        out.append(
+            Problem(
+                Kind.UNFINISHED,
+                f"{key}: {len(group)} unfinished session(s) without an end are not {left_out}: {ids}",
+                severity=Severity.WARNING,
+                hint="give each its duration: sessionlog edit ID --duration 25m",
+            )
+        )
+    return out
+
+
 def list_sessions(
     ctx: Context, period: Period, customer: str | None = None, supporter: str | None = None
 ) -> PeriodView:

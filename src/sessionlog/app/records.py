@@ -39,6 +39,7 @@ class Added:
     session: Session
     created: Customer | None = None
     warnings: tuple[Problem, ...] = ()
+    found: customers.Match | None = None  # how the customer was found, when by its remote ID
 
 
 def add(
@@ -59,13 +60,15 @@ def add(
     ended = end_of(ctx, began, end, length)
     ledger = ctx.ledger
     with ledger.locked():
-        key, is_new = customers.resolve(ledger, customer, create=True, new=new)
+        found = customers.match(ledger, customer, create=True, new=new)
+        key, is_new = found.key, found.new
         s = new_session(ctx, key, began, ended, details)
         check(s, force)
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
     warning = customers.rate_warning(ledger, created) if created is not None else None
-    return Added(saved, created, ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved)))
+    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved))
+    return Added(saved, created, warnings, found if found.remote_id else None)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object])
         out["end"] = end_for_net(start, old.pauses, duration(ch.length))
     elif ch.end is not None:
         out["end"] = end_of(ctx, start, ch.end, None)
+    if "end" in out:
+        out["unfinished"] = False  # an imported start gets its end
     for name in ("supporter", "contact", "machine", "channel", "ticket", "note"):
         value = getattr(ch, name)
         if value is not None:

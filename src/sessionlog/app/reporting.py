@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sessionlog.app.context import Context
-from sessionlog.app.listing import load, running_warnings
+from sessionlog.app.listing import load, running_warnings, unfinished_warnings
 from sessionlog.model import Problem
 from sessionlog.periods import Period
 from sessionlog.reports import Grouping, Row, summarize, totals
@@ -26,5 +26,5 @@ def report(
 ) -> Report:
     view = load(ctx, period, customer, skip_broken=skip_broken)
     picked = [view.lines[s.id] for s in view.sessions if s.id in view.lines]
-    warnings = view.warnings + running_warnings(view.sessions)
+    warnings = view.warnings + running_warnings(view.sessions) + unfinished_warnings(view.sessions)
     return Report(period, by, summarize(picked, by, ctx.tz), totals(picked), warnings, view.skipped)

@@ -34,6 +34,15 @@ profile = "en"           # en: RFC 4180, comma, decimal point; de: Excel/LibreOf
 pattern = "RE-{{year}}-{{seq:04d}}"   # {{year}}, {{month}}, {{customer}}, {{seq}}
 first = 1                # the first sequence number of a year
 
+[import]
+merge_gap = "0m"         # merge imported connections to one partner at most this far apart
+
+[import.supporters]      # user names in the tools' logs -> supporters
+# khoerner = "Klaus Hörner"
+
+[import.billing_states]  # TeamViewer API billing_state -> "billable" or a free reason
+# NoBill = "goodwill"
+
 [timer]
 stale_after_hours = 10   # status, stop and check warn about a timer running longer
 

@@ -26,6 +26,7 @@ class Started:
     stopped: Session | None = None  # the session `--switch` stopped
     created: Customer | None = None  # the customer `start` created
     warnings: tuple[Problem, ...] = ()
+    found: customers.Match | None = None  # how the customer was found, when by its remote ID
 
 
 def running(ctx: Context) -> Session:
@@ -79,7 +80,8 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
                 f"({current.id}); stop it first, or use --switch to stop it and start this one",
                 Kind.RUNNING,
             )
-        key, is_new = customers.resolve(ledger, customer, create=True, new=new)
+        found = customers.match(ledger, customer, create=True, new=new)
+        key, is_new = found.key, found.new
         session = new_session(ctx, key, moment, None, details)
         check(session, force=True)
         if current is not None and moment <= current.start:
@@ -90,7 +92,7 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         stopped = ledger.timers.finish(current, close(current, moment, tz)[0]) if current is not None else None
         saved = ledger.timers.save(session, new=True)
     warning = customers.rate_warning(ledger, created) if created is not None else None
-    return Started(saved, stopped, created, (warning,) if warning else ())
+    return Started(saved, stopped, created, (warning,) if warning else (), found if found.remote_id else None)
 
 
 def stop(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sessionlog import __version__
-from sessionlog.cli import admin, billing, customer, listing, records, timer
+from sessionlog.cli import admin, billing, customer, importing, listing, records, timer
 from sessionlog.cli import statement as statement_cli
 from sessionlog.cli.common import Env, new_app
 
@@ -49,6 +49,7 @@ billing.register(app)
 statement_cli.register(app)
 app.add_typer(customer.app, name="customer")
 admin.register(app)
+importing.register(app)
 
 
 def main() -> None:

@@ -74,13 +74,13 @@ def list_sessions(
                 "date": local_start,
                 "start": local_start,
                 "end": s.end.astimezone(c.tz) if s.end else None,
-                "duration": s.net_duration(c.now),
+                "duration": None if s.unfinished else s.net_duration(c.now),
                 "supporter": s.supporter,
                 "contact": s.contact,
                 "machine": s.machine,
                 "channel": s.channel,
                 "note": s.note,
-                "billing": "running" if s.running else ("billable" if s.billable else f"free: {s.free_reason}"),
+                "billing": billing_text(s),
                 "billed_minutes": line.billed_minutes if line else None,
                 "amount": line.amount if line and s.billable else None,
             }
@@ -91,6 +91,14 @@ def list_sessions(
         say(f"{len(rows)} session(s)")
     if view.skipped:
         fail(f"{len(view.skipped)} problem(s): the list leaves out what cannot be read (see `sessionlog check`)")
+
+
+def billing_text(s: Session) -> str:
+    if s.running:
+        return "running"
+    if s.unfinished:
+        return "unfinished: needs a duration"
+    return "billable" if s.billable else f"free: {s.free_reason}"
 
 
 def as_json(s: Session, line: Line | None) -> dict[str, object]:
@@ -112,6 +120,7 @@ def as_json(s: Session, line: Line | None) -> dict[str, object]:
         "ticket": s.ticket,
         "invoice": s.invoice,
         "source": s.source,
+        "unfinished": s.unfinished,
         "billed_minutes": line.billed_minutes if line else None,
         "amount": line.amount if line else None,
         "currency": line.currency if line else None,

@@ -31,7 +31,7 @@ from sessionlog.cli.common import (
     say,
     warn,
 )
-from sessionlog.cli.timer import created
+from sessionlog.cli.timer import created, found_by_remote_id
 from sessionlog.model import Correction, Session, SessionlogError, clock, format_duration
 from sessionlog.store import read_text, remove, scratch_file
 
@@ -74,6 +74,7 @@ def add(
     details = Details(contact, machine, channel, ticket, tuple(tag or ()), note, free)
     result = records.add(c, customer, start, end, duration, details, force=force, new=new)
     created(result.created)
+    found_by_remote_id(result.found)
     warn(result.warnings)
     s = result.session
     say(f"added {s.customer}: {format_duration(s.net_duration())} ({s.id})")
@@ -184,7 +185,8 @@ def delete(
     """Remove a record (asks first unless --yes)."""
     c = app_context(ctx)
     s = records.deletable(c, session_id, force=force)
-    what = f"{s.id} {s.customer} {clock(s.start, c.tz)} {format_duration(s.net_duration())} {s.note!r}"
+    length = "unfinished" if s.unfinished else format_duration(s.net_duration())
+    what = f"{s.id} {s.customer} {clock(s.start, c.tz)} {length} {s.note!r}"
     if not yes:
         if not sys.stdin.isatty():
             fail(f"delete {what}? add --yes to confirm without asking")

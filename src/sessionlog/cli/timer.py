@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sessionlog.app import timer
+from sessionlog.app import customers, timer
 from sessionlog.app.fields import Details
 from sessionlog.cli.common import (
     At,
@@ -38,6 +38,11 @@ def created(c: Customer | None) -> None:
         say(f"created customer {c.key} (fill in the details with: sessionlog customer edit {c.key} --name …)")
 
 
+def found_by_remote_id(found: customers.Match | None) -> None:
+    if found is not None:
+        say(f"remote ID {found.remote_id} is customer {found.key} ({found.name})")
+
+
 # `start` and `add` share these options; Typer needs each in the signature, `Details` gathers them.
 def start(
     ctx: typer.Context,
@@ -61,6 +66,7 @@ def start(
     details = Details(contact, machine, channel, ticket, tuple(tag or ()), note, free)
     result = timer.start(c, customer, at, details, switch=switch, new=new)
     created(result.created)
+    found_by_remote_id(result.found)
     warn(result.warnings)
     if result.stopped is not None:
         done = result.stopped

@@ -17,6 +17,7 @@ from sessionlog.model import (
     Company,
     CsvProfileName,
     Customer,
+    ImportSettings,
     Origin,
     Pause,
     Rounding,
@@ -32,7 +33,7 @@ _E = TypeVar("_E", bound=StrEnum)
 
 SESSION_KEYS = (
     "id", "start", "end", "pauses", "supporter", "contact", "machine", "channel", "note",
-    "billable", "free_reason", "tags", "ticket", "invoice", "source", "billed",
+    "billable", "free_reason", "tags", "ticket", "invoice", "source", "billed", "unfinished",
 )  # fmt: skip
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -113,6 +114,9 @@ def session_from_dict(raw: Mapping[str, Any], customer: str, origin: Origin | No
     billable = raw.get("billable", True)
     if not isinstance(billable, bool):
         raise Invalid("billable must be true or false")
+    unfinished = raw.get("unfinished", False)
+    if not isinstance(unfinished, bool):
+        raise Invalid("unfinished must be true or false")
     billed = None
     if "billed" in raw:
         b = raw["billed"]
@@ -148,6 +152,7 @@ def session_from_dict(raw: Mapping[str, Any], customer: str, origin: Origin | No
         invoice=_text(raw, "invoice"),
         source=_text(raw, "source"),
         billed=billed,
+        unfinished=unfinished,
         origin=origin,
     )
     errors = validate_session(s, force=True)
@@ -164,6 +169,8 @@ def session_to_dict(s: Session, *, with_customer: bool = False) -> dict[str, Any
     out["start"] = s.start
     if s.end is not None:
         out["end"] = s.end
+    if s.unfinished:
+        out["unfinished"] = True
     if s.pauses:
         out["pauses"] = [{"start": p.start, **({"end": p.end} if p.end else {})} for p in s.pauses]
     out["supporter"] = s.supporter
@@ -314,6 +321,7 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
         vat_rate=vat_rate,
         small_business=small_business,
         company=_company(company),
+        importing=_import_settings(raw.get("import", {})),
     )
 
 
@@ -342,3 +350,27 @@ def _company(raw: Mapping[str, Any]) -> Company:
             raise Invalid(f"company.{name} must be a string")
         fields[name] = value.strip()
     return Company(**fields)
+
+
+def _import_settings(table: Any) -> ImportSettings:
+    """`[import]`: merge_gap = "2m", and the tables supporters and billing_states (text -> text)."""
+    if not isinstance(table, dict):
+        raise Invalid("[import] must be a table")
+    gap = ImportSettings().merge_gap
+    if "merge_gap" in table:
+        from sessionlog.timeparse import parse_gap
+
+        value = table["merge_gap"]
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise Invalid('import.merge_gap must be a duration like "2m"')
+        try:
+            gap = parse_gap(str(value))
+        except SessionlogError as exc:
+            raise Invalid(f"import.merge_gap: {exc.problem.message}") from None
+    pairs: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name in ("supporters", "billing_states"):
+        sub = table.get(name, {})
+        if not isinstance(sub, dict) or not all(isinstance(v, str) and v.strip() for v in sub.values()):
+            raise Invalid(f'[import.{name}] must map names to text, like "khoerner" = "Klaus Hörner"')
+        pairs[name] = tuple((k, v.strip()) for k, v in sub.items())
+    return ImportSettings(gap, pairs["supporters"], pairs["billing_states"])

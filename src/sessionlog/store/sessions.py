@@ -17,7 +17,7 @@ from typing import Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
 from sessionlog.store import codec, faults, tomltext
-from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
+from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, write_many
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.moves import Move, Moves
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
@@ -101,22 +101,15 @@ def decode(
                 )
             )
             continue
-        if customer is not None and "end" not in raw:
-            # Only a running timer (running/*.toml) has no end; here it would never be billed.
-            problems.append(
-                Problem(
-                    Kind.INVALID,
-                    f"{what} has no end",
-                    path,
-                    line or None,
-                    hint="add end = …, or delete it",
-                )
-            )
-            continue
         try:
             s = codec.session_from_dict(raw, key, Origin(path, line))
         except codec.Invalid as exc:
             problems.append(Problem(Kind.INVALID, f"{what}: {exc}", path, line or None))
+            continue
+        if customer is not None and s.running:
+            # Only timer files hold running sessions; a start alone in a month file is a mistake.
+            hint = "give it an end, or mark it `unfinished = true` until its duration is known"
+            problems.append(Problem(Kind.INVALID, f"session {s.id} has no end", path, line or None, hint=hint))
             continue
         if check_month:
             month = month_key(s.start, tz)
@@ -181,6 +174,11 @@ def new_id(taken: Iterable[str]) -> str:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
         if candidate not in used:
             return candidate
+
+
+def random_id() -> str:
+    """A new random id; 32 letters, so each byte's low five bits pick one without bias."""
+    return "".join([ID_ALPHABET[b & 31] for b in secrets.token_bytes(ID_LENGTH)])
 
 
 def write(path: Path, text: str, lock: LedgerLock) -> None:
@@ -289,6 +287,48 @@ class Sessions:
             check(s, force)
             write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc), self.lock)
         return s
+
+    def add_many(self, sessions: Sequence[Session], *, renew_taken: bool = False) -> list[Session]:
+        """Append many new records (returned in their order, with ids where they had none): each
+        file read once, every file verified before any is written, one atomic write per file.
+
+        An id taken already in its file is DUPLICATE, or with `renew_taken` (new records whose
+        ids were drawn with `random_id`) replaced by a fresh one. Each record must be finished
+        or marked unfinished; a crash between two files leaves the files written so far whole.
+        """
+        by_file: dict[tuple[str, str], list[tuple[int, Session]]] = {}
+        for i, s in enumerate(sessions):
+            if s.running:
+                raise SessionlogError(f"session {s.id or 'without id'} has no end and is not unfinished", Kind.INVALID)
+            check(s)
+            local = s.start.astimezone(self.tz)
+            by_file.setdefault((s.customer, f"{local.year:04d}-{local.month:02d}"), []).append((i, s))
+        saved: list[Session] = list(sessions)
+        with self.lock.held():
+            self.finish_moves()
+            used = set(self._running_ids())
+            texts: dict[Path, str] = {}
+            for (customer, month), group in by_file.items():
+                path = self.layout.month_file(customer, month)
+                f = open_file(path, self.lock)
+                ids = set(f.ids())
+                used |= ids
+                records: list[dict[str, Any]] = []
+                for i, s in group:
+                    if s.id in used and s.id and not renew_taken:
+                        raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
+                    if not s.id or s.id in used:
+                        while (sid := random_id()) in used:
+                            pass
+                        s = s.evolve(id=sid)
+                    used.add(s.id)
+                    saved[i] = s
+                    records.append(codec.session_to_dict(s))
+                texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc)
+            for path in texts:
+                self.lock.memo.pop(path, None)
+            write_many(texts)
+        return saved
 
     def _unchanged(self, f: SessionFile, old: Session) -> tuple[int, dict[str, Any]]:
         """Where `old` stands in the file; CONFLICT if someone changed it since it was read."""

@@ -9,9 +9,10 @@ record is written whole (its unknown keys kept), and if even that fails, nothing
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +26,8 @@ _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$
 _KEY_LINE = re.compile(r'^[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")[ \t]*=')
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOML_LINE = re.compile(r"line (\d+)")
+# A string TOML takes between quotes as it is: no quote, backslash or control character.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
 
 
 class TomlError(SessionlogError):
@@ -65,12 +68,15 @@ def newline_of(text: str) -> str:
 # --- values --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # a few names, each formatted once per record written
 def format_key(key: str) -> str:
     return key if _BARE_KEY.match(key) else tomli_w.dumps({"k": key})[4:-1]
 
 
 def format_value(value: Any) -> str:
     """One TOML value on one line: inline arrays and tables, datetimes with 'T'."""
+    if type(value) is str and _PLAIN.fullmatch(value):
+        return f'"{value}"'  # the most common value first: an import formats a million
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -319,6 +325,29 @@ def append_record(
     out = body + format_table(new, f"[[{table}]]", nl)
     rest = {k: v for k, v in doc.items() if k != table}
     return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
+
+
+def append_records(
+    text: str,
+    news: Sequence[Mapping[str, Any]],
+    path: str,
+    table: str = "session",
+    doc: Mapping[str, Any] | None = None,
+) -> str:
+    """The text with all of `news` appended, verified by one parse (an import adds thousands)."""
+    if doc is None:
+        doc = parse(text) if text.strip() else {}
+    nl = newline_of(text)
+    parts = [text]
+    if text and not text.endswith(("\n", "\r")):
+        parts.append(nl)
+    for i, new in enumerate(news):
+        if i or text.strip():
+            parts.append(nl)
+        parts.append(format_table(new, f"[[{table}]]", nl))
+    rest = {k: v for k, v in doc.items() if k != table}
+    expect = [*_records(doc, table), *(dict(n) for n in news)]
+    return _ensure_verified("".join(parts), table, expect, rest, path)
 
 
 def set_top_level(text: str, new: Mapping[str, Any], path: str, doc: Mapping[str, Any] | None = None) -> str:

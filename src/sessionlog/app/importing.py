@@ -1,0 +1,311 @@
+"""`import KIND FILE`: connections from a remote-support tool's log become sessions.
+
+The steps, each one plain to follow in the result: read and decode the file (store), parse
+it (importers), find each connection's customer and supporter, drop what the ledger holds
+already (by `source`), merge connections to one partner with short gaps, check every
+session as the store would, and write all of them with one locked write per month file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import NamedTuple
+
+from sessionlog.app import customers, import_ledger
+from sessionlog.app.context import Context, warning
+from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
+from sessionlog.importers import DESCRIPTIONS, ImportKind, parser
+from sessionlog.importers.base import Candidate, decode
+from sessionlog.model import (
+    MAX_SESSION,
+    Kind,
+    Problem,
+    Session,
+    SessionlogError,
+    Severity,
+    format_duration,
+    validate_session,
+)
+from sessionlog.store.files import read_bytes
+from sessionlog.store.sessions import random_id
+
+# (stage, done, total): "reading" counts lines, "writing" counts month files.
+ProgressFn = Callable[[str, int, int], None]
+
+__all__ = ["ImportKind", "ImportOptions", "ImportResult", "Planned", "Unmapped", "import_file"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The options as the user gave them; None is "not given"."""
+
+    customer: str | None = None  # takes every connection that maps to no customer
+    supporter: str | None = None  # who worked, for every connection
+    source_tz: str | None = None  # the zone the log's times are in, when it is not UTC
+    merge_gap: str | None = None  # "2m"; the ledger's import.merge_gap when None
+    dry_run: bool = False
+
+
+class Planned(NamedTuple):
+    """A session to add (added, unless it is a dry run), and the log lines it is made of."""
+
+    session: Session  # its id is drawn at random; the store renews one that is taken
+    lines: tuple[int, ...]
+
+
+@dataclass
+class ImportResult:
+    path: str
+    kind: ImportKind
+    dry_run: bool
+    connections: int = 0  # connections read from the file
+    planned: list[Planned] = field(default_factory=list)
+    merged: int = 0  # connections merged into the one before them
+    duplicates: int = 0  # in the ledger already, or twice in the file
+    skipped: list[Problem] = field(default_factory=list)  # FILE:LINE: reason
+    unmapped: list[Unmapped] = field(default_factory=list)
+    ignored: dict[str, int] = field(default_factory=dict)  # rows that are no sessions, by what
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0  # month files written (or that would be)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every connection was imported (or was there already)."""
+        return not self.skipped and not self.unmapped
+
+    @property
+    def unfinished(self) -> int:
+        return sum(p.session.unfinished for p in self.planned)
+
+
+@dataclass
+class _Row:
+    """A connection on its way to a session."""
+
+    session: Session
+    lines: list[int]
+    partner: str  # what "the same partner" means for merging
+    month: str  # the ledger month it belongs to, 'YYYY-MM'
+    stamp: float  # its start as a number, for sorting fast
+
+
+def import_file(
+    ctx: Context, kind: ImportKind, path: Path, options: ImportOptions, progress: ProgressFn | None = None
+) -> ImportResult:
+    """Import one log; only a problem with the options, the file as a whole or the ledger raises."""
+    ledger = ctx.ledger
+    source_tz = _zone(options.source_tz)
+    gap = _gap(options.merge_gap, ledger.settings.importing.merge_gap)
+    fallback = customers.resolve(ledger, options.customer, create=False)[0] if options.customer else None
+    if options.supporter is not None and not options.supporter.strip():
+        raise SessionlogError("--supporter is empty")
+    shown = str(path)
+    parsed = parser(kind)(decode(read_bytes(path)), source_tz, _stage(progress, "reading"))
+    result = ImportResult(shown, kind, options.dry_run, len(parsed.candidates), ignored=parsed.ignored)
+    result.skipped = [replace(p, path=shown) for p in parsed.problems]
+    if not parsed.candidates and parsed.problems and not parsed.ignored:
+        first = result.skipped[0]
+        raise SessionlogError(
+            f"nothing in it reads as {DESCRIPTIONS[kind]}; line {first.line}: {first.message}",
+            Kind.INVALID,
+            path=shown,
+            hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
+        )
+
+    placed = _placed(ctx, parsed.candidates, fallback, result)
+    with ledger.locked() if not options.dry_run else nullcontext():
+        existing, blocked, recorded = import_ledger.existing(ctx, placed)
+        assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
+        fresh = []
+        for p in placed:
+            if p.candidate.source in existing:
+                result.duplicates += 1
+            elif (p.customer, p.month) in blocked:
+                result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], shown, p.candidate.line))
+            else:
+                fresh.append(_row(p, assign, ctx.tz))
+        result.warnings += assign.warnings
+        merged = _merge(fresh, gap)
+        result.merged = len(fresh) - len(merged)
+        ready = _checked(merged, shown, result)
+        result.warnings += import_ledger.overlaps(ctx, shown, ready, recorded)
+        result.files = len({(r.session.customer, r.month) for r in ready})
+        sessions = [r.session for r in ready]
+        if not options.dry_run and sessions:
+            if progress is not None:
+                progress("writing", 0, result.files)
+            sessions = ledger.sessions.add_many(sessions, renew_taken=True)
+            if progress is not None:
+                progress("writing", result.files, result.files)
+    result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
+    result.skipped.sort(key=lambda p: p.line or 0)
+    return result
+
+
+class _Placed(NamedTuple):
+    """A connection and where it goes: its customer and the month file."""
+
+    candidate: Candidate
+    customer: str
+    local: datetime  # the start in the ledger's zone
+    month: str  # 'YYYY-MM'
+
+
+def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, result: ImportResult) -> list[_Placed]:
+    """Each connection with its customer; repeated and unmapped ones counted in `result`."""
+    ledger = ctx.ledger
+    tz = ctx.tz
+    found, broken = ledger.customers.all()
+    result.warnings += [warning(p, "its remote IDs and aliases are not used") for p in broken]
+    if broken and fallback is not None:
+        # A connection that fits nobody might be that customer's: do not give it to another.
+        fallback = None
+        result.warnings.append(
+            Problem(
+                Kind.INVALID,
+                "--customer is not used while a customer file cannot be read",
+                severity=Severity.WARNING,
+                hint="fix it and import again; what is imported now stays",
+            )
+        )
+    mapper = Mapper(found)
+    out: list[_Placed] = []
+    seen: set[str] = set()
+    for c in candidates:
+        if c.source in seen:
+            result.duplicates += 1
+            continue
+        seen.add(c.source)
+        fits = mapper.fits(c)
+        # --customer takes what fits nobody; what fits several customers is never guessed.
+        key = fits[0] if len(fits) == 1 else fallback if not fits else None
+        if key is None:
+            mapper.unmapped(c)
+            continue
+        local = c.start.astimezone(tz)
+        out.append(_Placed(c, key, local, f"{local.year:04d}-{local.month:02d}"))
+    result.unmapped = mapper.report()
+    return out
+
+
+def _row(p: _Placed, assign: Assigner, tz: tzinfo) -> _Row:
+    c = p.candidate
+    session = _session(c, p.customer, p.local, assign, tz)
+    return _Row(session, [c.line], c.partner_id or "|".join(c.names), p.month, p.local.timestamp())
+
+
+def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
+    """The rows the store would write, by customer and start; the others skipped with why."""
+    ready: list[_Row] = []
+    for row in rows:
+        errors = validate_session(row.session, force=True)
+        length = row.session.net_duration() if row.session.end is not None else timedelta(0)
+        if not errors and length > MAX_SESSION:
+            errors = [
+                f"the connection lasts {format_duration(length)}, over 24 hours; "
+                "if that is right, add it by hand with sessionlog add --force"
+            ]
+        if errors:
+            result.skipped.append(_skip(shown, row, errors[0]))
+        else:
+            ready.append(row)
+    ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))
+    return ready
+
+
+def _zone(name: str | None) -> tzinfo:
+    from datetime import UTC
+
+    if name is None:
+        return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SessionlogError(
+            f"--source-tz: unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+
+
+def _gap(text: str | None, default: timedelta) -> timedelta:
+    if text is None:
+        return default
+    from sessionlog.timeparse import parse_gap
+
+    try:
+        return parse_gap(text)
+    except SessionlogError as exc:
+        raise SessionlogError(f"--merge-gap: {exc.problem.message}") from None
+
+
+def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo) -> Session:
+    """The record a connection becomes, in the ledger's zone."""
+    billable, reason = assign.billing(c.billing_state)
+    return Session(
+        id=random_id(),  # drawn now: giving 100 000 records an id later would copy each
+        customer=key,
+        start=start,
+        end=c.end.astimezone(tz) if c.end is not None else None,
+        supporter=assign.supporter(c.tool_user, c.supporter),
+        contact=c.contact or None,
+        machine=c.machine or None,
+        channel=c.channel,
+        note=c.note,
+        billable=billable,
+        free_reason=reason,
+        tags=(c.connection_type.lower(),) if c.connection_type else (),
+        source=c.source,
+        unfinished=c.end is None,
+    )
+
+
+def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
+    """Consecutive connections to one partner (same customer, supporter and billing) that are
+    at most `gap` apart, or overlap, become one session; unfinished ones never merge."""
+    groups: dict[tuple[object, ...], list[_Row]] = {}
+    for row in rows:
+        s = row.session
+        groups.setdefault((s.customer, row.partner, s.supporter, s.billable, s.free_reason), []).append(row)
+    out: list[_Row] = []
+    for group in groups.values():
+        group.sort(key=lambda r: (r.stamp, r.lines[0]))
+        current = group[0]
+        for row in group[1:]:
+            a, b = current.session, row.session
+            if a.end is not None and b.end is not None and b.start - a.end <= gap:
+                current = _Row(_joined(a, b), current.lines + row.lines, current.partner, current.month, current.stamp)
+            else:
+                out.append(current)
+                current = row
+        out.append(current)
+    return out
+
+
+def _joined(a: Session, b: Session) -> Session:
+    assert a.end is not None and b.end is not None
+    notes = [n for n in dict.fromkeys((a.note, b.note)) if n]
+    return a.evolve(
+        end=max(a.end, b.end),
+        contact=a.contact or b.contact,
+        machine=a.machine or b.machine,
+        note="; ".join(notes),
+        tags=tuple(dict.fromkeys((*a.tags, *b.tags))),
+        source=f"{a.source} {b.source}",
+    )
+
+
+def _skip(path: str, row: _Row, reason: str) -> Problem:
+    lines = ", ".join(map(str, row.lines[1:]))
+    also = f" (with lines {lines})" if lines else ""
+    return Problem(Kind.INVALID, f"{reason}{also}", path, row.lines[0])

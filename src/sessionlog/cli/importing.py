@@ -1,0 +1,213 @@
+"""`import KIND FILE`: sessions from TeamViewer and AnyDesk logs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sessionlog.cli.common import FormatOpt, Profile, app_context, say, warn
+from sessionlog.cli.listing import billing_text
+from sessionlog.cli.output import emit
+from sessionlog.importers import ImportKind
+from sessionlog.model import Session
+from sessionlog.render import Column, Format
+
+if TYPE_CHECKING:
+    from sessionlog.app.importing import ImportResult, ProgressFn
+
+# Below this many lines an import is over before a progress bar could mean anything.
+PROGRESS_FROM = 20_000
+PROGRESS_FILES_FROM = 200  # month files to write
+
+COLUMNS = (
+    Column("customer", "Kunde"),
+    Column("date", "Datum", kind="date"),
+    Column("start", "Beginn", kind="time"),
+    Column("end", "Ende", kind="time"),
+    Column("duration", "Dauer", kind="duration"),
+    Column("supporter", "Techniker"),
+    Column("contact", "Ansprechpartner"),
+    Column("machine", "Gerät"),
+    Column("billing", "Abrechnung"),
+    Column("lines", "Zeilen", title="log lines"),
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_log)
+
+
+def import_log(
+    ctx: typer.Context,
+    kind: Annotated[
+        ImportKind,
+        typer.Argument(metavar="KIND", help="Which tool wrote the file: teamviewer, teamviewer-api, anydesk."),
+    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The log: Connections.txt, a saved JSON report …")],
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", "-c", metavar="KEY", help="The customer for connections that map to none."),
+    ] = None,
+    supporter: Annotated[
+        str | None, typer.Option("--supporter", metavar="NAME", help="Who worked (default: by [import.supporters]).")
+    ] = None,
+    source_tz: Annotated[
+        str | None,
+        typer.Option("--source-tz", metavar="ZONE", help="The zone the log's times are in (default UTC)."),
+    ] = None,
+    merge_gap: Annotated[
+        str | None,
+        typer.Option(
+            "--merge-gap", metavar="DURATION", help="Merge connections to one partner at most this far apart, e.g. 2m."
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
+    fmt: FormatOpt = Format.TABLE,
+    profile: Profile = None,
+) -> None:
+    """Import sessions from a TeamViewer or AnyDesk connection log.
+
+    Example: sessionlog import teamviewer Connections.txt --merge-gap 2m --dry-run
+    """
+    # Imported here: the import workflow and its parsers are not loaded for other commands.
+    from sessionlog.app.importing import ImportOptions, import_file
+
+    c = app_context(ctx)
+    options = ImportOptions(customer, supporter, source_tz, merge_gap, dry_run)
+    with _progress() as progress, _no_gc():
+        result = import_file(c, kind, file, options, progress)
+    for p in result.skipped:
+        say(str(p))
+    warn(result.warnings)
+    _unmapped(result)
+    if dry_run:
+        rows = [_row(p.session, p.lines, c.tz) for p in result.planned]
+        data = [{**_json(p.session), "lines": list(p.lines)} for p in result.planned]
+        emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
+    say(_summary(result))
+    if result.unfinished:
+        say(
+            f"{result.unfinished} session(s) have a start but no end (the log has none): "
+            "`sessionlog list` shows them as unfinished; give each its duration with "
+            "sessionlog edit ID --duration 25m"
+        )
+    if not result.complete:
+        raise typer.Exit(1)
+
+
+def _row(s: Session, lines: tuple[int, ...], tz: tzinfo) -> dict[str, object]:
+    start = s.start.astimezone(tz)
+    return {
+        "customer": s.customer,
+        "date": start,
+        "start": start,
+        "end": s.end.astimezone(tz) if s.end else None,
+        "duration": None if s.end is None else s.net_duration(),
+        "supporter": s.supporter,
+        "contact": s.contact,
+        "machine": s.machine,
+        "billing": billing_text(s),
+        "lines": _lines(lines),
+    }
+
+
+def _json(s: Session) -> dict[str, object]:
+    return {
+        "customer": s.customer,
+        "start": s.start,
+        "end": s.end,
+        "duration_seconds": None if s.end is None else int(s.net_duration().total_seconds()),
+        "supporter": s.supporter,
+        "contact": s.contact,
+        "machine": s.machine,
+        "channel": s.channel,
+        "note": s.note,
+        "billable": s.billable,
+        "free_reason": s.free_reason,
+        "tags": list(s.tags),
+        "source": s.source,
+        "unfinished": s.unfinished,
+    }
+
+
+def _lines(lines: tuple[int, ...] | list[int], most: int = 5) -> str:
+    shown = ", ".join(map(str, lines[:most]))
+    return f"{shown}, … ({len(lines)} in all)" if len(lines) > most else shown
+
+
+def _unmapped(result: ImportResult) -> None:
+    for u in result.unmapped:
+        names = f"; {', '.join(repr(n) for n in u.names[:3])}" if u.names and u.names[0] != u.partner else ""
+        where = f"line {u.lines[0]}" if u.count == 1 else f"lines {_lines(u.lines)}"
+        say(f"unmapped: {u.partner} ({u.count} connection(s), {where}{names}): {u.reason}")
+        say(f"  {u.hint}")
+    if result.unmapped:
+        say(
+            "  (--remote-id and --alias replace the customer's list: repeat the ones it has; "
+            "or give every unmapped connection to one customer with --customer KEY)"
+        )
+
+
+def _summary(r: ImportResult) -> str:
+    verb = "dry run: would add" if r.dry_run else "imported"
+    parts = [f"{verb} {len(r.planned)} session(s) from {r.connections} connection(s) into {r.files} month file(s)"]
+    if r.merged:
+        parts.append(f"{r.merged} connection(s) merged into another")
+    if r.duplicates:
+        parts.append(f"{r.duplicates} already in the ledger or repeated")
+    parts += [f"{n} {what} ignored" for what, n in sorted(r.ignored.items())]
+    if r.skipped:
+        parts.append(f"{len(r.skipped)} skipped")
+    if r.unmapped:
+        parts.append(f"{sum(u.count for u in r.unmapped)} unmapped")
+    text = "; ".join(parts)
+    return f"{text}; nothing written" if r.dry_run else text
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cycle collection while an import builds 100 000 records that hold no cycles: the
+    collector would walk them again and again (a fifth of the time of a large import)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressFn | None]:
+    """A progress bar on stderr for large files, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    tasks: dict[str, TaskID] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if not tasks:
+            if total < (PROGRESS_FROM if stage == "reading" else PROGRESS_FILES_FROM):
+                return  # over before a bar could mean anything
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if tasks:
+            bar.stop()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sessionlog.app.context import Context
+from sessionlog.app.listing import duplicates
 from sessionlog.billing import money, rules_for
 from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.numbering import check_pattern
@@ -80,7 +81,7 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     ]
     move = ledger.sessions.moves.problem()
     problems += [move] if move else []
-    problems += _duplicates(sessions) + _invoiced(sessions) + _zero_rates(ctx, sessions)
+    problems += duplicates(sessions)[1] + _invoiced(sessions) + _zero_rates(ctx, sessions)
     problems += _overlaps(ctx, sessions) + _long(sessions)
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
@@ -94,27 +95,6 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
 
 def _at(p: Problem, path: str) -> Problem:
     return p if p.path is not None else Problem(p.kind, p.message, path, p.line, p.severity, p.hint)
-
-
-def _duplicates(sessions: list[Session]) -> list[Problem]:
-    where: dict[str, list[Session]] = defaultdict(list)
-    for s in sessions:
-        where[s.id].append(s)
-    out = []
-    for sid, copies in where.items():
-        if len(copies) > 1:
-            listed = ", ".join(str(s.origin) for s in copies)
-            first = copies[0].origin
-            out.append(
-                Problem(
-                    Kind.DUPLICATE,
-                    f"id {sid} is used {len(copies)} times: {listed}",
-                    first.path if first else None,
-                    first.line if first else None,
-                    hint="keep one of them; a half-done move is finished by the next write",
-                )
-            )
-    return out
 
 
 def _invoiced(sessions: list[Session]) -> list[Problem]:

@@ -69,21 +69,8 @@ def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Ga
         if wanted is None or p.path is None or Path(p.path).name.lower() in wanted
     ]
     errors += ledger.layout.stray_files(keys)
-    counts = Counter(s.id for s in sessions)
-    doubled = {sid for sid, n in counts.items() if n > 1}
-    for sid in sorted(doubled):
-        places = [s.origin for s in sessions if s.id == sid and s.origin is not None]
-        listed = ", ".join(str(o) for o in places)
-        first = places[0] if places else None
-        errors.append(
-            Problem(
-                Kind.DUPLICATE,
-                f"id {sid} is used {counts[sid]} times: {listed}",
-                first.path if first else None,
-                first.line if first else None,
-                hint="keep one of them",
-            )
-        )
+    doubled, problems = duplicates(sessions)
+    errors += problems
     copies = [s for s in sessions if s.id in doubled]
     sessions = [s for s in sessions if s.id not in doubled]
     found, broken = ledger.customers.all()
@@ -98,6 +85,26 @@ def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Ga
     running = [s for s in running if wanted is None or s.customer in wanted]
     warnings = [warning(p, "skipped") for p in timer_problems]
     return Gathered(sessions, running, found, errors, warnings, unbillable, copies)
+
+
+def duplicates(sessions: list[Session]) -> tuple[set[str], list[Problem]]:
+    """Ids that stand in more than one place, and a DUPLICATE problem for each naming every place."""
+    counts = Counter(s.id for s in sessions)
+    doubled = {sid for sid, n in counts.items() if n > 1}
+    problems = []
+    for sid in sorted(doubled):
+        places = [s.origin for s in sessions if s.id == sid and s.origin is not None]
+        first = places[0] if places else None
+        problems.append(
+            Problem(
+                Kind.DUPLICATE,
+                f"id {sid} is used {counts[sid]} times: {', '.join(str(o) for o in places)}",
+                first.path if first else None,
+                first.line if first else None,
+                hint="keep one of them; a half-done move is finished by the next write",
+            )
+        )
+    return doubled, problems
 
 
 def refuse_or_skip(errors: list[Problem], skip_broken: bool, *, skippable: bool = True) -> list[Problem]:

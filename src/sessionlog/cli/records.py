@@ -75,9 +75,9 @@ def add(
     result = records.add(c, customer, start, end, duration, details, force=force, new=new)
     created(result.created)
     found_by_remote_id(result.found)
-    warn(result.warnings)
     s = result.session
     say(f"added {s.customer}: {format_duration(s.net_duration())} ({s.id})")
+    warn(result.warnings)
     print(s.id)
 
 

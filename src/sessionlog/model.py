@@ -396,9 +396,14 @@ class Settings:
 def validate_session(s: Session, *, force: bool = False) -> list[str]:
     """Everything wrong with a record, as messages; empty when it may be written."""
     errors: list[str] = []
-    for name, value in (("start", s.start), ("end", s.end)):
-        if value is not None and value.utcoffset() is None:
+    times = [("start", s.start), ("end", s.end)] + [("a pause", t) for p in s.pauses for t in (p.start, p.end)]
+    for name, value in times:
+        offset = value.utcoffset() if value is not None else timedelta(0)
+        if offset is None:
             errors.append(f"{name} has no UTC offset")
+        elif offset % timedelta(minutes=1):
+            # Local mean time before a zone adopted standard time (Amsterdam until 1937: +00:19:32).
+            errors.append(f"{name} {value:%Y-%m-%d %H:%M} has a UTC offset with seconds, which TOML cannot store")
     if errors:
         return errors
     if s.end is not None and s.end <= s.start:

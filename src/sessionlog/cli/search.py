@@ -170,7 +170,9 @@ def print_hits(rows: Sequence[Mapping[str, object]], hits: list[Hit]) -> None:
                 extra = [marked(hit.texts[k], hit.marks.get(k, ())) for k in inner if hit.texts[k]]
                 if extra:
                     cell.append("\n" if cell.plain else "")
-                    cell.append(Text(" · ", style="dim").join(extra))
+                    for n, part in enumerate(extra):
+                        cell.append(" · " if n else "", style="dim")
+                        cell.append_text(part)
             cells.append(cell)
         table.add_row(*cells)
     out.print(table)

@@ -10,6 +10,7 @@ import typer
 
 from sessionlog import __version__
 from sessionlog.cli import admin, billing, customer, importing, listing, records, timer
+from sessionlog.cli import insights as insights_cli
 from sessionlog.cli import search as search_cli
 from sessionlog.cli import statement as statement_cli
 from sessionlog.cli.common import Env, new_app
@@ -52,6 +53,7 @@ app.add_typer(customer.app, name="customer")
 admin.register(app)
 importing.register(app)
 search_cli.register(app)
+insights_cli.register(app)
 
 
 def main() -> None:

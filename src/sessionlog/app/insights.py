@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from sessionlog import charts
-from sessionlog import insights as pure
+import sessionlog.charts as charts
+import sessionlog.insights as pure
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip

@@ -130,3 +130,53 @@ def merge(found: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+# --- tags that look alike ----------------------------------------------------------------------
+
+# How alike two folded tags must be (difflib's ratio) to be named as a likely typo: 'druker' and
+# 'drucker' are 0.92, 'backup' and 'backups' 0.92, 'netz' and 'netzwerk' 0.67 (not a typo).
+ALIKE = 0.8
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    tag: str  # the spelling that is likely wrong (the rarer one)
+    like: str  # the tag it looks like
+    same_letters: bool  # only case, umlaut spelling or accents differ ('Drucker', 'drücker')
+
+
+def similar(tag: str, known: Iterable[str]) -> list[LookAlike]:
+    """The known tags `tag` looks like, same letters first, then by likeness; never itself.
+
+    Of known tags that fold alike ('Drucker', 'drucker'), the first in `known` stands for them.
+    """
+    import difflib
+
+    spelt, plain = fold(tag)
+    same: list[LookAlike] = []
+    by_fold: dict[str, str] = {}
+    for k in known:
+        if k == tag:
+            continue
+        k_spelt, k_plain = fold(k)
+        if k_spelt == spelt or k_plain == plain:
+            same.append(LookAlike(tag, k, True))
+        else:
+            by_fold.setdefault(k_spelt, k)
+    close = difflib.get_close_matches(spelt, list(by_fold), n=3, cutoff=ALIKE)
+    return same + [LookAlike(tag, by_fold[c], False) for c in close]
+
+
+def look_alikes(counts: dict[str, int]) -> list[LookAlike]:
+    """For each tag that looks like one used as often or more (a likely typo), the best such
+    tag; each pair once, rarest first."""
+    out: list[LookAlike] = []
+    seen: set[frozenset[str]] = set()
+    by_use = sorted(counts, key=lambda t: (-counts[t], t))  # of two spellings, the more used is the one
+    for tag in reversed(by_use):
+        alike = similar(tag, [k for k in by_use if counts[k] >= counts[tag]])
+        if alike and frozenset((tag, alike[0].like)) not in seen:
+            seen.add(frozenset((tag, alike[0].like)))
+            out.append(alike[0])
+    return out

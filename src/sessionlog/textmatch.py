@@ -147,9 +147,9 @@ class LookAlike:
 
 
 def similar(tag: str, known: Iterable[str]) -> list[LookAlike]:
-    """The known tags `tag` looks like, same letters first, then by likeness; never itself.
-
-    Of known tags that fold alike ('Drucker', 'drucker'), the first in `known` stands for them.
+    """The known tags `tag` looks like (never itself): those with the same letters first, then the
+    ones alike enough, each group in the order of `known` (give the most used first: of two
+    close tags the more used is the likelier meant, and of 'Drucker' and 'drucker' it stands for both).
     """
     import difflib
 
@@ -164,7 +164,8 @@ def similar(tag: str, known: Iterable[str]) -> list[LookAlike]:
             same.append(LookAlike(tag, k, True))
         else:
             by_fold.setdefault(k_spelt, k)
-    close = difflib.get_close_matches(spelt, list(by_fold), n=3, cutoff=ALIKE)
+    order = list(by_fold)
+    close = sorted(difflib.get_close_matches(spelt, order, n=5, cutoff=ALIKE), key=order.index)
     return same + [LookAlike(tag, by_fold[c], False) for c in close]
 
 

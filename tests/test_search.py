@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import Ledger, console_script
 from insights_helpers import record, write_sessions
-from sessionlog.textmatch import fold, fold_many, parse_query, spans
+from sessionlog.textmatch import Corpus, Query, fold, fold_many, parse_query, spans
 
 NOTE_S3 = "Netzwerkdrucker im Büro eingerichtet, Papier\nklemmt im Fach 2"
 
@@ -301,3 +301,38 @@ def test_a_query_is_words_and_phrases() -> None:
     )
     assert parse_query('"unclosed phrase').terms == (("unclosed phrase", "unclosed phrase"),)
     assert parse_query('"" \t ').terms == ()
+
+
+# --- the regular expressions agree with the folding ------------------------------------------------
+
+raw_text = st.text(alphabet="aeousßäöüÄÖÜéÉ xX\n\u0308\u0301", max_size=25)
+query_text = st.text(alphabet="aeousßäöüÄÖÜéx ", min_size=1, max_size=6)
+
+
+@given(texts=st.lists(raw_text, max_size=6), query=query_text)
+def test_a_corpus_finds_what_folding_finds(texts: list[str], query: str) -> None:
+    """Corpus looks for raw spellings with regular expressions; `Query.matches` on folded text is
+    the definition. They must agree on every text, umlauts, ß, accents and stray marks included."""
+    parsed = parse_query(query)
+    corpus = Corpus(texts)
+    for term in parsed.terms:
+        expected = {i for i, text in enumerate(texts) if Query(query, (term,)).matches(fold(text))}
+        assert corpus.having(term) == expected, (texts, term)
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "found"),
+    [
+        ("sß", "sss", True),  # ß is ss wherever the run of s is split
+        ("ßs", "sss", True),
+        ("Mu\u0308ller", "mueller", True),  # a decomposed ü (composed first)
+        ("x\u0308y", "xy", True),  # a mark no letter takes: folding drops it
+        ("ǅ", "dz", True),  # one letter that folds to two
+        ("Ωmega", "ωMEGA", True),  # outside the Latin tables: any case
+        ("Drucker\x00", "drucker", True),  # a NUL inside a text does not split it
+    ],
+)
+def test_corpus_corner_cases(text: str, query: str, found: bool) -> None:
+    term = parse_query(query).terms[0]
+    assert Query(query, (term,)).matches(fold(text)) is found
+    assert (Corpus(["other", text]).having(term) == {1}) is found

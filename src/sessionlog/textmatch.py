@@ -8,17 +8,27 @@ Runs of white space count as one space, so a phrase matches across a line break 
 
 A query is words and "quoted phrases"; every one of them must be found (anywhere in a word:
 `drucker` finds "Netzwerkdrucker", as German compounds need).
+
+Folding 100 000 notes costs more than the search itself, so `Corpus` does not fold the texts:
+it joins them into one string and looks for each term with a regular expression that matches
+exactly the raw spellings whose folding holds the term (`mueller` becomes m, then u e or ü,
+then ller, each letter in every case and accent). `Query.matches` on folded text is the
+definition; tests hold the two to each other.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import accumulate
 
-_SPACE = re.compile(r"\s+")
+# Runs of white space, as one space; a single space is left alone (it is most of them, and
+# replacing each by itself made folding five years of notes four times slower).
+_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 # The blocks of combining marks Latin, Greek and Cyrillic text uses (accents, umlaut dots);
 # a regular expression drops them at C speed, which a per-character check would not.
@@ -36,9 +46,7 @@ def fold(text: str) -> tuple[str, str]:
     """`text` folded twice: umlauts spelt out ('mueller') and accents dropped ('muller')."""
     low = text.casefold()
     if low.isascii():
-        if "  " in low or not low.isprintable():
-            low = _SPACE.sub(" ", low)
-        return low, low
+        return (low, low) if low.isprintable() and "  " not in low else (_SPACE.sub(" ", low),) * 2
     low = _SPACE.sub(" ", unicodedata.normalize("NFC", low))
     # After casefold only lower case is left, and 'ß' is already 'ss'.
     spelt = low.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
@@ -79,6 +87,127 @@ def parse_query(text: str) -> Query:
             if pair[0] and pair not in terms:
                 terms.append(pair)
     return Query(text, tuple(terms))
+
+
+# --- the same, as regular expressions over raw text ---------------------------------------------
+
+# Characters whose foldings are tabled: Latin (with Extended-A/B and Additional, for Vietnamese).
+_TABLED = (*range(0x21, 0x250), *range(0x1E00, 0x1F00))
+# A term with more places than this where several spellings meet falls back to folding.
+_MAX_FORKS = 8
+
+
+@dataclass(frozen=True)
+class _Table:
+    """For one folding: folded piece -> a regex class of the raw characters that fold to it, and
+    the same for the proper beginnings and ends of longer pieces (ä folds to 'ae': a term may
+    start at its 'e' or end at its 'a')."""
+
+    whole: dict[str, str]
+    heads: dict[str, str]
+    tails: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> tuple[_Table, _Table]:
+    found: list[tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]] = [({}, {}, {}), ({}, {}, {})]
+    for cp in _TABLED:
+        c = chr(cp)
+        if not c.isprintable() or c.isspace():
+            continue
+        for (whole, heads, tails), piece in zip(found, fold(c), strict=True):
+            if not piece:
+                continue
+            whole.setdefault(piece, []).append(c)
+            for n in range(1, len(piece)):
+                heads.setdefault(piece[:n], []).append(c)
+                tails.setdefault(piece[n:], []).append(c)
+
+    def classes(table: dict[str, list[str]]) -> dict[str, str]:
+        return {piece: "[" + "".join(re.escape(c) for c in chars) + "]" for piece, chars in table.items()}
+
+    spelt, plain = (_Table(*(classes(t) for t in tables)) for tables in found)
+    return spelt, plain
+
+
+def _any_case(c: str) -> str:
+    return "[" + "".join(re.escape(x) for x in dict.fromkeys((c, c.lower(), c.upper(), c.title()))) + "]"
+
+
+def _pattern(term: str, table: _Table) -> str | None:
+    """A regex for raw text whose folding (by `table`) holds the folded `term`; None when too forked."""
+    whole = table.whole
+    forks = sum(1 for i in range(len(term)) for n in (2, 3) if len(term[i : i + n]) == n and term[i : i + n] in whole)
+    if forks > _MAX_FORKS:
+        return None
+
+    @cache
+    def at(i: int) -> str:
+        if i == len(term):
+            return ""
+        if term[i] == " ":
+            return r"\s+" + at(i + 1)
+        pieces = [term[i : i + n] for n in (1, 2, 3) if i + n <= len(term)]
+        ways = [whole[piece] + at(i + len(piece)) for piece in pieces if piece in whole]
+        if term[i] not in whole:
+            ways.insert(0, _any_case(term[i]) + at(i + 1))
+        if i == 0:  # the term may begin inside a character: 'e' in 'ä' (ae)
+            ways += [table.tails[piece] + at(len(piece)) for piece in pieces if piece in table.tails]
+        if term[i:] in table.heads:  # or end inside one: 's' in 'ß' (ss)
+            ways.append(table.heads[term[i:]])
+        return ways[0] if len(ways) == 1 else "(?:" + "|".join(ways) + ")"
+
+    return at(0)
+
+
+def term_regex(term: tuple[str, str]) -> re.Pattern[str] | None:
+    """The raw spellings of a folded term, or None where only folding can tell."""
+    spelt, plain = (_pattern(piece, table) for piece, table in zip(term, _spellings(), strict=True))
+    if spelt is None or plain is None:
+        return None
+    return re.compile(spelt if spelt == plain else f"{spelt}|{plain}")
+
+
+class Corpus:
+    """Many texts searched as one string: which texts hold a query, at C speed.
+
+    Texts are joined with NUL (never white space, never in a class) so nothing matches across
+    two of them. Decomposed accents (macOS) are composed first; where marks remain that no
+    character takes, the texts are folded instead.
+    """
+
+    def __init__(self, texts: list[str], index: list[int] | None = None) -> None:
+        self.index = index  # what `having` calls each text (default: its place in `texts`)
+        whole = _SEPARATOR.join(texts)
+        ascii_ = whole.isascii()
+        if whole.count(_SEPARATOR) != max(0, len(texts) - 1) or not (ascii_ or unicodedata.is_normalized("NFC", whole)):
+            texts = [unicodedata.normalize("NFC", t).replace(_SEPARATOR, " ") for t in texts]
+            whole = _SEPARATOR.join(texts)
+        self.texts = texts
+        self.whole = whole
+        self._folded: list[tuple[str, str]] | None = None
+        # Where each text starts: its length plus the separator, summed (map and accumulate run in C).
+        self.starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))[:-1]
+        # Marks that no character takes (rare) are dropped by folding, which the expressions cannot do.
+        self.exact = ascii_ or _MARKS.search(whole) is None
+
+    def having(self, term: tuple[str, str]) -> set[int]:
+        """The indexes of the texts that hold `term` (folded, as in `Query.terms`)."""
+        regex = term_regex(term) if self.exact else None
+        if regex is None:
+            if self._folded is None:
+                self._folded = fold_many(self.texts)
+            a, b = term
+            found = {i for i, (spelt, plain) in enumerate(self._folded) if a in spelt or b in plain}
+        else:
+            found = set()
+            starts = self.starts
+            pos = 0
+            while (hit := regex.search(self.whole, pos)) is not None:
+                index = bisect_right(starts, hit.start()) - 1
+                found.add(index)
+                pos = starts[index + 1] if index + 1 < len(starts) else len(self.whole)
+        return found if self.index is None else {self.index[i] for i in found}
 
 
 @lru_cache(maxsize=4096)

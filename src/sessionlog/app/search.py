@@ -6,18 +6,21 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import compress
+from operator import attrgetter
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
 from sessionlog.model import Kind, Problem, Session, SessionlogError
 from sessionlog.periods import Period, match_period, period_between
-from sessionlog.textmatch import Query, fold, fold_many, parse_query, spans
+from sessionlog.textmatch import Corpus, Query, fold, parse_query, spans
 
 # The fields searched, in the order a hit names them.
 FIELDS = ("note", "tags", "ticket", "contact", "machine")
-# Between a session's fields when they are searched together: a phrase never runs from one into the next.
+# Between a session's tags when they are searched: a phrase never runs from one into the next.
 _BETWEEN = "\x01"
+_FIELDS = attrgetter("note", "ticket", "contact", "machine", "tags")
 
 
 @dataclass(frozen=True)
@@ -94,22 +97,36 @@ def search(
     g = gather(ctx, months, keys)
     skipped = refuse_or_skip(g.errors, skip_broken)
     pool = [s for s in g.sessions if s.start in period]
-    searched = len(pool)
-    if machine is not None:
-        wanted = parse_query(f'"{machine}"')
-        pool = [s for s in pool if s.machine and wanted.matches(fold(s.machine))]
-    for tag in tags:
-        spelt = fold(tag)[0].strip()
-        pool = [s for s in pool if any(fold(t)[0].strip() == spelt for t in s.tags)]
-    haystacks = fold_many(
-        [_BETWEEN.join((s.note, s.ticket or "", s.contact or "", s.machine or "", *s.tags)) for s in pool]
-    )
-    matching = [s for s, folded in zip(pool, haystacks, strict=True) if query.matches(folded)]
-    matching.sort(key=lambda s: (s.start, s.id), reverse=True)
+    matching = select(pool, query, machine, tags)
     picked = matching[:limit] if limit else matching
     hits = []
     for s in picked:
         texts = shown(s)
         marks = {name: spans(texts[name], query) for name in FIELDS}
         hits.append(Hit(s, texts, {k: v for k, v in marks.items() if v}))
-    return Found(period, query, hits, len(matching), searched, skipped)
+    return Found(period, query, hits, len(matching), len(pool), skipped)
+
+
+def select(pool: list[Session], query: Query, machine: str | None = None, tags: Sequence[str] = ()) -> list[Session]:
+    """The sessions of `pool` on such a machine, with such tags, that hold every term; newest first."""
+    if machine is not None:
+        wanted = parse_query(f'"{machine}"')
+        if wanted.terms:
+            pool = [pool[i] for i in sorted(Corpus([s.machine or "" for s in pool]).having(wanted.terms[0]))]
+    for tag in tags:
+        spelt = fold(tag)[0].strip()
+        folded: dict[str, str] = {}  # few distinct tags: fold each once
+        pool = [s for s in pool if any(folded.setdefault(t, fold(t)[0].strip()) == spelt for t in s.tags)]
+    # One corpus per field, built with C-level maps: a Python loop per session costs more than the search.
+    notes, tickets, contacts, machines, tag_lists = zip(*map(_FIELDS, pool), strict=True) if pool else ((),) * 5
+    corpora = [Corpus(list(notes)), Corpus(list(map(_BETWEEN.join, tag_lists)))]
+    for values in (tickets, contacts, machines):
+        where = list(compress(range(len(values)), values))
+        if where:
+            corpora.append(Corpus(list(filter(None, values)), where))
+    found: set[int] | None = None
+    for term in query.terms:  # every term, in any field
+        having = set().union(*(c.having(term) for c in corpora))
+        found = having if found is None else found & having
+    # Newest first (the same start: in the order read); a timestamp is the cheapest key to sort by.
+    return sorted((pool[i] for i in found or ()), key=lambda s: s.start.timestamp(), reverse=True)

@@ -173,6 +173,16 @@ def test_where_the_time_goes(ledger: Ledger) -> None:
     assert rows("tags", "by_free_seconds") == [drucker]
 
 
+def test_tags_that_look_like_a_typo_are_named(ledger: Ledger) -> None:
+    shop(ledger)
+    ledger.write("customers/gamma/2024-03.toml", record("g1", f"2024-03-05T10:00:00{M}", f"2024-03-05T10:10:00{M}",
+                                                         tags=("Druker",)))  # fmt: skip
+    assert page(ledger, "2024-03")["look_alike_tags"] == [{"tag": "Druker", "like": "drucker"}]
+    text = ledger.ok("insights", "2024-03", now=NOW).stdout
+    assert "hint: 'Druker' (1) looks like 'drucker' (3): sessionlog tags --rename Druker drucker" in text
+    assert "„Druker“ sieht aus wie ein Tippfehler für „drucker“." in html_page(ledger, "--language", "de")
+
+
 def test_top_n(ledger: Ledger) -> None:
     top = page(shop(ledger), "2024-03", "--top", "1")["top"]
     assert [r["name"] for r in top["tags"]["by_sessions"]] == ["drucker"]

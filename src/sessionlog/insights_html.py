@@ -135,6 +135,7 @@ def context(ins: Insights, tz: tzinfo, language: str, top: int, now: datetime) -
         "rates": [r for r in ins.rates if r.repeats][:top],
         "repeats": repeats,
         "top": {key: _top_rows(value) for key, value in ins.top.items()},
+        "alike": [(a.tag, a.like) for a in ins.alike],
         "gaps": [
             {"s": g.session, "start": g.session.start.astimezone(tz), "missing": [t[f"missing_{m}"] for m in g.missing]}
             for g in gaps

@@ -61,6 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
         "missing_tag": "Tag",
         "more": "… und {count} weitere (alle: --format json)",
         "none": "keine",
+        "alike": "„{tag}“ sieht aus wie ein Tippfehler für „{like}“.",
     },
     "en": {
         "title": "Insights",
@@ -118,5 +119,6 @@ TEXT: dict[str, dict[str, str]] = {
         "missing_tag": "tag",
         "more": "… and {count} more (all: --format json)",
         "none": "none",
+        "alike": "'{tag}' looks like a typo of '{like}'.",
     },
 }

@@ -298,12 +298,17 @@ def similar(tag: str, known: Iterable[str]) -> list[LookAlike]:
     return same + [LookAlike(tag, by_fold[c], False) for c in close]
 
 
+def usage(tag: str, count: int) -> tuple[int, bool, str]:
+    """Sort key for tags as suggestions: the most used first; as often: lower case, then by name."""
+    return -count, tag != tag.lower(), tag
+
+
 def look_alikes(counts: dict[str, int]) -> list[LookAlike]:
     """For each tag that looks like one used as often or more (a likely typo), the best such
     tag; each pair once, rarest first."""
     out: list[LookAlike] = []
     seen: set[frozenset[str]] = set()
-    by_use = sorted(counts, key=lambda t: (-counts[t], t))  # of two spellings, the more used is the one
+    by_use = sorted(counts, key=lambda t: usage(t, counts[t]))  # of two spellings, the more used is the one
     for tag in reversed(by_use):
         alike = similar(tag, [k for k in by_use if counts[k] >= counts[tag]])
         if alike and frozenset((tag, alike[0].like)) not in seen:

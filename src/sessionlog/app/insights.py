@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 import sessionlog.charts as charts
@@ -13,6 +14,7 @@ from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
 from sessionlog.model import MIN_YEAR, Problem, Session, SessionlogError
 from sessionlog.periods import Period
+from sessionlog.textmatch import LookAlike, look_alikes
 from sessionlog.timeparse import midnight
 
 DEFAULT_WITHIN = timedelta(days=14)
@@ -51,6 +53,8 @@ class Insights:
     hours: list[int]
     unattributed: int  # sessions with neither machine nor contact: nothing can come back to them
     skipped: list[Problem]  # left out with --skip-broken
+    alike: list[LookAlike] = field(default_factory=list)  # tags that look like a typo of a more used one
+    tag_counts: dict[str, int] = field(default_factory=dict)  # sessions per tag in the period
 
 
 def insights(
@@ -84,6 +88,7 @@ def insights(
     here = [s for s in done if s.start in period]
     value = pure.FreeValue(ctx.ledger.settings, g.customers, tz)
     found = pure.chains(here, within)
+    counts = dict(Counter(t for s in here for t in dict.fromkeys(s.tags)))
     hours = ctx.ledger.settings.business_hours
     now_figures = pure.figures((s for s in done if s.start in current), hours, tz)
     before = pure.figures((s for s in done if s.start in previous), hours, tz) if previous else pure.Figures()
@@ -105,6 +110,8 @@ def insights(
         hours=charts.per_hour(here, tz),
         unattributed=sum(1 for s in here if pure.subject(s) is None),
         skipped=skipped,
+        alike=look_alikes(counts),
+        tag_counts=counts,
     )
 
 

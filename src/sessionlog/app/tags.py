@@ -14,7 +14,7 @@ from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
 from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period
-from sessionlog.textmatch import LookAlike, fold, look_alikes, similar
+from sessionlog.textmatch import LookAlike, fold, look_alikes, similar, usage
 
 # A new tag is compared with the tags of the last months (all customers): the words in use now.
 RECENT_MONTHS = 3
@@ -89,7 +89,7 @@ def hints(ctx: Context, given: Sequence[str], known: Counter[str] | None = None,
         return []
     known = recent(ctx) if known is None else known
     out = []
-    by_use = sorted(known, key=lambda k: (-known[k], k))  # of two spellings, the more used is suggested
+    by_use = sorted(known, key=lambda k: usage(k, known[k]))  # of two spellings, the more used is suggested
     for tag in wanted:
         if known.get(tag):
             continue

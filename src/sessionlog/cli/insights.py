@@ -189,6 +189,7 @@ def as_json(ins: Insights, tz: tzinfo) -> dict[str, object]:
             }
             for key, t in ins.top.items()
         },
+        "look_alike_tags": [{"tag": a.tag, "like": a.like} for a in ins.alike],
         "missing": {
             "sessions": len(ins.gaps),
             "no_note": sum(g.no_note for g in ins.gaps),

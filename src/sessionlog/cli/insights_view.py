@@ -193,9 +193,12 @@ def render(console: Console, ins: Insights, tz: tzinfo, top_n: int) -> None:
     blank()
     for key, headers in (("customers", ["customer"]), ("machines", ["customer", "machine"]), ("tags", ["tag"])):
         console.print(top_table(f"Top {key}", ins.top[key], headers))
+        if key == "tags":
+            for hint in alike_lines(ins):
+                console.print(Text(hint, style="yellow"), soft_wrap=True)  # a command to copy: never broken
         blank()
-    for line in gaps_lines(ins, tz):
-        console.print(line)
+    for part in gaps_lines(ins, tz):
+        console.print(part)
     blank()
     for line in month_chart(console, ins.months):
         console.print(line, overflow="crop", no_wrap=True)
@@ -220,6 +223,19 @@ def repeats_table(ins: Insights, tz: tzinfo, top_n: int) -> Table:
     if len(ins.chains) > top_n * 2:
         t.caption = f"… and {len(ins.chains) - top_n * 2} more (--format json lists all)"
     return t
+
+
+def alike_lines(ins: Insights) -> list[str]:
+    """Tags of the period that look like a typo of a more used one, with the command that fixes it."""
+    from sessionlog.app.tags import shell_word
+
+    counts = ins.tag_counts
+    return [
+        f"hint: '{a.tag}' ({counts[a.tag]}) "
+        + ("differs only in case or spelling from" if a.same_letters else "looks like")
+        + f" '{a.like}' ({counts[a.like]}): sessionlog tags --rename {shell_word(a.tag)} {shell_word(a.like)}"
+        for a in ins.alike
+    ]
 
 
 def few(items: Sequence[str], most: int = 4) -> str:

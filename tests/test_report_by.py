@@ -7,11 +7,12 @@ is the billable minutes of its sessions.
 from __future__ import annotations
 
 import json
+import subprocess
 from typing import Any
 
 import pytest
 
-from conftest import Ledger
+from conftest import Ledger, console_script
 from insights_helpers import by_group, record, write_sessions
 
 ROW_KEYS = {
@@ -254,3 +255,13 @@ def test_bad_groupings_are_usage_errors(ledger: Ledger, by: str, match: str) -> 
     week(ledger)
     line = ledger.refused("report", "2024-W10", "--by", by, code=2, match=match)
     assert "Invalid value for '--by'" in line
+
+
+def test_the_shell_completes_both_groupings(cli_env: dict[str, str]) -> None:
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**cli_env, "_SESSIONLOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        done = subprocess.run([console_script()], env=env, capture_output=True, text=True, timeout=60, check=True)
+        return done.stdout.split()
+
+    assert complete("sessionlog report --by we", 3) == ["week", "weekday"]
+    assert complete("sessionlog report --by customer,t", 3) == ["customer,tag", "customer,ticket"]

@@ -68,7 +68,10 @@ def test_a_choice_outside_its_values_is_one_line_and_exit_2(ledger: Ledger) -> N
 def test_help_lists_the_values_of_every_choice(ledger: Ledger) -> None:
     assert "<table|csv|json>" in ledger.ok("list", "-h").stdout
     assert "<remote|phone|onsite>" in ledger.ok("start", "--help").stdout
-    assert "<customer|supporter|month|tag|channel>" in ledger.ok("report", "--help").stdout
+    # --by takes one grouping or two (customer,tag) since issue 14
+    assert "<customer|supporter|month|tag|channel|machine|contact|ticket|day|week|weekday|hour>[,…]" in (
+        ledger.ok("report", "--help").stdout
+    )
     assert "<de|en>" in ledger.ok("invoice", "--help").stdout
 
 

@@ -54,9 +54,14 @@ ALLOWED = {
     "sessionlog.billing": {"sessionlog.model"},
     "sessionlog.numbering": {"sessionlog.model"},
     "sessionlog.reports": {"sessionlog.model", "sessionlog.billing"},
+    # Pure like reports (issue 14): text search folding, the insights' figures, chart data.
+    "sessionlog.textmatch": {"sessionlog.model"},
+    "sessionlog.insights": {"sessionlog.model", "sessionlog.billing", "sessionlog.textmatch"},
+    "sessionlog.charts": {"sessionlog.model", "sessionlog.reports"},
     "sessionlog.app": {
         "sessionlog.model", "sessionlog.timeparse", "sessionlog.periods", "sessionlog.store", "sessionlog.billing",
         "sessionlog.numbering", "sessionlog.reports", "sessionlog.importers", "sessionlog.app",
+        "sessionlog.textmatch", "sessionlog.insights", "sessionlog.charts",
     },
     "sessionlog.render": {"sessionlog.model"},
 }  # fmt: skip

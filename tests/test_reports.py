@@ -159,9 +159,13 @@ def test_a_repeated_tag_counts_once() -> None:
 
 
 def test_invalid_grouping_lists_the_choices() -> None:
+    # `ticket` became a grouping (issue 14); a colour never will be.
     with pytest.raises(SessionlogError) as err:
-        summarize(sample(), "ticket", BERLIN)
-    assert str(err.value) == "--by must be one of customer, supporter, month, tag, channel, not 'ticket'"
+        summarize(sample(), "colour", BERLIN)
+    assert str(err.value) == (
+        "--by must be one of customer, supporter, month, tag, channel, machine, contact, ticket, day, week, "
+        "weekday, hour, not 'colour'"
+    )
 
 
 def test_no_lines() -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from sessionlog.billing import CENT, Line
-from sessionlog.model import SessionlogError, choice
+from sessionlog.model import Kind, SessionlogError, choice
 
 
 class Grouping(StrEnum):
@@ -18,10 +18,21 @@ class Grouping(StrEnum):
     MONTH = "month"
     TAG = "tag"
     CHANNEL = "channel"
+    MACHINE = "machine"
+    CONTACT = "contact"
+    TICKET = "ticket"
+    DAY = "day"  # 2024-03-04
+    WEEK = "week"  # 2024-W10 (ISO week)
+    WEEKDAY = "weekday"  # Mon … Sun
+    HOUR = "hour"  # 09:00, the hour the session started in
 
 
 GROUPINGS = tuple(Grouping)
 UNTAGGED = "(untagged)"
+# Sessions that leave a grouping's field empty are grouped under these.
+NO_VALUE = {"machine": "(no machine)", "contact": "(no contact)", "ticket": "(no ticket)"}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_LEVELS = 2
 # A free record without a reason is invalid, but a report should still show its time.
 NO_REASON = "(none)"
 _SECOND = timedelta(seconds=1)
@@ -103,8 +114,46 @@ def _groups(line: Line, by: str, tz: tzinfo) -> Iterable[str]:
         return (f"{local.year:04d}-{local.month:02d}",)
     if by == "channel":
         return (s.channel,)
-    # tag: once under each distinct tag, so a repeated tag does not count a session twice.
-    return dict.fromkeys(s.tags) or (UNTAGGED,)
+    if by == "tag":
+        # Once under each distinct tag, so a repeated tag does not count a session twice.
+        return dict.fromkeys(s.tags) or (UNTAGGED,)
+    if by in NO_VALUE:
+        return (getattr(s, by) or NO_VALUE[by],)
+    local = s.start.astimezone(tz)
+    if by == "day":
+        return (f"{local.year:04d}-{local.month:02d}-{local.day:02d}",)
+    if by == "week":
+        iso = local.isocalendar()
+        return (f"{iso.year:04d}-W{iso.week:02d}",)
+    if by == "weekday":
+        return (WEEKDAYS[local.weekday()],)
+    if by == "hour":
+        return (f"{local.hour:02d}:00",)
+    raise SessionlogError(f"--by must be one of {', '.join(Grouping)}, not {by!r}")
+
+
+def _order(by: str) -> Callable[[tuple[str, str]], tuple[object, ...]]:
+    """How rows of a grouping are sorted: weekdays Monday first, everything else by its text."""
+    if by == "weekday":
+        return lambda key: (WEEKDAYS.index(key[0]) if key[0] in WEEKDAYS else len(WEEKDAYS), key)
+    return lambda key: key
+
+
+def parse_groupings(text: str) -> tuple[Grouping, ...]:
+    """`customer` or `customer,tag`: one grouping, or two for rows within rows.
+
+    A wrong value is a usage error, worded as for any other choice.
+    """
+    parts = [p.strip().lower() for p in text.split(",")]
+    names = ", ".join(repr(str(g)) for g in Grouping)
+    for p in parts:
+        if p not in GROUPINGS:
+            raise SessionlogError(f"{p!r} is not one of {names}", Kind.USAGE)
+    if len(parts) > MAX_LEVELS:
+        raise SessionlogError(f"{text!r}: give one grouping or two, like customer,tag", Kind.USAGE)
+    if len(set(parts)) != len(parts):
+        raise SessionlogError(f"{text!r}: the two groupings must differ", Kind.USAGE)
+    return tuple(Grouping(p) for p in parts)
 
 
 def summarize(lines: Sequence[Line], by: str, tz: tzinfo) -> list[Row]:
@@ -119,7 +168,29 @@ def summarize(lines: Sequence[Line], by: str, tz: tzinfo) -> list[Row]:
     for line in lines:
         for group in _groups(line, by, tz):
             sums.setdefault((group, line.currency), _Sum()).add(line)
-    return [sums[key].row(*key) for key in sorted(sums)]
+    return [sums[key].row(*key) for key in sorted(sums, key=_order(by))]
+
+
+def summarize_within(lines: Sequence[Line], by: str, then: str, tz: tzinfo) -> list[tuple[Row, list[Row]]]:
+    """Rows `by` one grouping, each with its rows `then` by a second (`--by customer,tag`).
+
+    A first-level row is what `summarize(lines, by)` gives; its rows within add up to it,
+    except where the second level is `tag` (a session counts under each of its tags).
+    """
+    choice(Grouping, then, "--by")
+    outer = summarize(lines, by, tz)
+    inner: dict[tuple[str, str], dict[tuple[str, str], _Sum]] = {}
+    for line in lines:
+        for group in _groups(line, by, tz):
+            within = inner.setdefault((group, line.currency), {})
+            for sub in _groups(line, then, tz):
+                within.setdefault((sub, line.currency), _Sum()).add(line)
+    order = _order(then)
+    out = []
+    for row in outer:
+        within = inner[(row.group, row.currency)]
+        out.append((row, [within[key].row(*key) for key in sorted(within, key=order)]))
+    return out
 
 
 def totals(lines: Sequence[Line]) -> list[Row]:

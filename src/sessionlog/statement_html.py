@@ -14,12 +14,15 @@ import traceback
 from collections.abc import Callable
 from datetime import date, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.app.statement import Statement
 from sessionlog.model import Kind, SessionlogError, format_duration
 from sessionlog.statement_text import LOCALES, TEXT
 from sessionlog.store.documents import Template
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 DEFAULT = "sessionlog/statement.html"
 OVERRIDE = "statement.html"
@@ -130,17 +133,13 @@ def _fail(exc: Exception, template: Template | None) -> SessionlogError:
     return SessionlogError(f"template: {message}", Kind.INVALID, path=path, line=line)
 
 
-def render_html(statement: Statement, language: str, template: Template | None = None) -> str:
-    """The statement as one HTML document; `template` is the ledger's own, if it has one."""
+def environment(
+    load: Callable[[str], tuple[str, str | None, Callable[[], bool]] | None], language: str
+) -> ImmutableSandboxedEnvironment:
+    """The Jinja2 environment of every document made from the ledger (statements, the insights
+    page): autoescaped, strict about misspelt fields, sandboxed, with the filters in `language`."""
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    def load(name: str) -> tuple[str, str | None, Callable[[], bool]] | None:
-        if name == OVERRIDE and template is not None:
-            return template.text, str(template.path), lambda: True
-        if name in (DEFAULT, OVERRIDE):
-            return _package_template(), DEFAULT, lambda: True
-        return None
 
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FunctionLoader(load),
@@ -150,6 +149,21 @@ def render_html(statement: Statement, language: str, template: Template | None =
         lstrip_blocks=True,
     )
     env.filters.update(_filters(language))
+    return env
+
+
+def render_html(statement: Statement, language: str, template: Template | None = None) -> str:
+    """The statement as one HTML document; `template` is the ledger's own, if it has one."""
+    import jinja2
+
+    def load(name: str) -> tuple[str, str | None, Callable[[], bool]] | None:
+        if name == OVERRIDE and template is not None:
+            return template.text, str(template.path), lambda: True
+        if name in (DEFAULT, OVERRIDE):
+            return _package_template(), DEFAULT, lambda: True
+        return None
+
+    env = environment(load, language)
     try:
         return env.get_template(OVERRIDE).render(context(statement, language))
     except jinja2.TemplateError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -64,6 +65,24 @@ def billing_change(free: str | None, billable: bool) -> dict[str, object]:
     if billable:
         return {"billable": True, "free_reason": None}
     return {}
+
+
+def tags_in_use(ctx: Context, tags: tuple[str, ...]) -> Counter[str] | None:
+    """The tags used lately, read only when a command is given tags (for `tag_hints`)."""
+    if not tags:
+        return None
+    from sessionlog.app.tags import recent  # here: start and stop without --tag stay light
+
+    return recent(ctx)
+
+
+def tag_hints(ctx: Context, tags: tuple[str, ...], known: Counter[str] | None, sid: str) -> tuple[Problem, ...]:
+    """Warnings for the tags given that look like a typo of one in use (`Druker` for `drucker`)."""
+    if not tags or known is None:
+        return ()
+    from sessionlog.app.tags import hints
+
+    return tuple(hints(ctx, tags, known, sid))
 
 
 def with_tags(s: Session, tags: tuple[str, ...]) -> Session:

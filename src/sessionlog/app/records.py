@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context, duration
-from sessionlog.app.fields import Details, billing_change, end_for_net, fit_pauses, new_session, overlap_warnings
+from sessionlog.app.fields import (
+    Details,
+    billing_change,
+    end_for_net,
+    fit_pauses,
+    new_session,
+    overlap_warnings,
+    tag_hints,
+    tags_in_use,
+)
 from sessionlog.model import Channel, Correction, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
@@ -64,10 +73,12 @@ def add(
         key, is_new = found.key, found.new
         s = new_session(ctx, key, began, ended, details)
         check(s, force)
+        known = tags_in_use(ctx, details.tags)  # before the new session is one of the tags' uses
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
     warning = customers.rate_warning(ledger, created) if created is not None else None
     warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved))
+    warnings += tag_hints(ctx, details.tags, known, saved.id)
     return Added(saved, created, warnings, found if found.remote_id else None)
 
 
@@ -84,10 +95,12 @@ class Changes:
     machine: str | None = None
     channel: Channel | None = None
     ticket: str | None = None
-    tags: tuple[str, ...] | None = None  # replaces the tags
+    tags: tuple[str, ...] | None = None  # replaces the tags (`--no-tags`: ())
     note: str | None = None
     free: str | None = None
     billable: bool = False
+    add_tags: tuple[str, ...] = ()  # `--tag`: added after the session's own (or the replacement)
+    remove_tags: tuple[str, ...] = ()  # `--untag`: each must be there (case and umlauts folded)
 
 
 def find(ctx: Context, prefix: str) -> Session:
@@ -115,8 +128,10 @@ def _fields(ctx: Context, old: Session, ch: Changes, billing: dict[str, object])
         value = getattr(ch, name)
         if value is not None:
             out[name] = value
-    if ch.tags is not None:
-        out["tags"] = tuple(t for t in ch.tags if t)
+    if ch.tags is not None or ch.add_tags or ch.remove_tags:
+        from sessionlog.app.tags import edited_tags
+
+        out["tags"] = edited_tags(old, ch.tags, ch.add_tags, ch.remove_tags)
     return out
 
 
@@ -126,6 +141,7 @@ class Edited:
     new: Session | None  # None: nothing was given to change; open the record as text instead
     correction: Correction | None = None  # kept beside the issued invoice a forced change touched
     notes: tuple[str, ...] = ()  # pauses the new span dropped or cut
+    warnings: tuple[Problem, ...] = ()  # tags given that look like a typo of one in use
 
 
 def _described(old: Session, new: Session | None) -> str:
@@ -158,7 +174,9 @@ def edit(ctx: Context, prefix: str, ch: Changes, *, force: bool = False) -> Edit
     billing = billing_change(ch.free, ch.billable)
     ledger = ctx.ledger
     with ledger.locked():  # found and changed in one hold: each file is read once
-        return _edit(ctx, find(ctx, prefix), ch, billing, force)
+        known = tags_in_use(ctx, ch.add_tags)
+        done = _edit(ctx, find(ctx, prefix), ch, billing, force)
+        return replace(done, warnings=tag_hints(ctx, ch.add_tags, known, done.old.id))
 
 
 def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], force: bool) -> Edited:

@@ -14,6 +14,8 @@ from sessionlog.app.fields import (
     new_session,
     not_in_future,
     overlap_warnings,
+    tag_hints,
+    tags_in_use,
     with_tags,
 )
 from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, Severity, clock
@@ -92,7 +94,8 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         stopped = ledger.timers.finish(current, close(current, moment, tz)[0]) if current is not None else None
         saved = ledger.timers.save(session, new=True)
     warning = customers.rate_warning(ledger, created) if created is not None else None
-    return Started(saved, stopped, created, (warning,) if warning else (), found if found.remote_id else None)
+    warnings = ((warning,) if warning else ()) + tag_hints(ctx, details.tags, tags_in_use(ctx, details.tags), saved.id)
+    return Started(saved, stopped, created, warnings, found if found.remote_id else None)
 
 
 def stop(
@@ -120,9 +123,12 @@ def stop(
         if note:
             final = final.evolve(note=f"{final.note}; {note}" if final.note else note)
         final = final.evolve(**change)
+        known = tags_in_use(ctx, tags)  # before the session is one of the tags' uses
         done = ctx.ledger.timers.finish(s, final, force=force)
     warning = stale(ctx, done) if at is None else None
-    return Stopped(done, tuple(notes), ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, done)))
+    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, done))
+    warnings += tag_hints(ctx, tags, known, done.id)
+    return Stopped(done, tuple(notes), warnings)
 
 
 def pause(ctx: Context, at: str | None) -> Session:

@@ -10,7 +10,10 @@ import typer
 
 from sessionlog import __version__
 from sessionlog.cli import admin, billing, customer, importing, listing, records, timer
+from sessionlog.cli import insights as insights_cli
+from sessionlog.cli import search as search_cli
 from sessionlog.cli import statement as statement_cli
+from sessionlog.cli import tags as tags_cli
 from sessionlog.cli.common import Env, new_app
 
 app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True)
@@ -50,6 +53,9 @@ statement_cli.register(app)
 app.add_typer(customer.app, name="customer")
 admin.register(app)
 importing.register(app)
+search_cli.register(app)
+insights_cli.register(app)
+tags_cli.register(app)
 
 
 def main() -> None:

@@ -23,9 +23,10 @@ from sessionlog.cli.common import (
 )
 from sessionlog.cli.listing import From, PeriodArg, To
 from sessionlog.cli.output import emit
+from sessionlog.cli.report_by import ByOpt, label, within_columns, within_json, within_rows
 from sessionlog.model import format_duration
 from sessionlog.render import Column, Format
-from sessionlog.reports import Grouping, Row, row_as_json
+from sessionlog.reports import Row, row_as_json
 
 INVOICE_COLUMNS = (
     Column("invoice", "Rechnung"),
@@ -185,7 +186,7 @@ def _report_row(row: Row) -> dict[str, object]:
 def report(
     ctx: typer.Context,
     period: PeriodArg = None,
-    by: Annotated[Grouping, typer.Option("--by", help="What each row totals.")] = Grouping.CUSTOMER,
+    by: ByOpt = "customer",
     from_: From = None,
     to: To = None,
     customer: CustomerOpt = None,
@@ -195,20 +196,29 @@ def report(
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
     c = app_context(ctx)
-    rep = reporting.report(c, select_period(c, period, from_, to), by, customer, skip_broken=skip_broken)
+    first, then = by[0], (by[1] if len(by) > 1 else None)
+    period_ = select_period(c, period, from_, to)
+    rep = reporting.report(c, period_, first, customer, skip_broken=skip_broken, then=then)
     warn(rep.warnings)
     table = fmt is Format.TABLE
     # One currency: the total is the table's footer; several: a total row for each.
     extra = [_report_row(t) for t in rep.totals] if table and len(rep.totals) > 1 else []
     if rep.skipped and fmt is Format.CSV:
         extra.append({"group": incomplete(rep.skipped)})
+    if then is None:
+        rows = [{**_report_row(r), "group": label(r.group, first) if table else r.group} for r in rep.rows]
+        columns: tuple[Column, ...] = REPORT_COLUMNS
+        json_rows = [row_as_json(r) for r in rep.rows]
+    else:
+        rows = within_rows(rep.rows, rep.within, first, then, _report_row, table=table)
+        columns, json_rows = within_columns(REPORT_COLUMNS, first, then), within_json(rep.rows, rep.within)
     emit(
         fmt,
-        [_report_row(r) for r in rep.rows] + extra,
-        REPORT_COLUMNS,
-        json_rows=[row_as_json(r) for r in rep.rows],
+        rows + extra,
+        columns,
+        json_rows=json_rows,
         profile=profile or c.ledger.settings.csv_profile,
-        title=f"{rep.period.label} by {by}" + (" (INCOMPLETE)" if rep.skipped else ""),
+        title=f"{rep.period.label} by {', '.join(by)}" + (" (INCOMPLETE)" if rep.skipped else ""),
         footer=_report_row(rep.totals[0]) if table and len(rep.totals) == 1 else None,
     )
     finish_incomplete(rep.skipped)

@@ -96,20 +96,30 @@ def edit(
     channel: ChannelOpt = None,
     ticket: Ticket = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Replace the tags; repeat for more.")
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Add a tag; repeat for more.")
     ] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag; repeat for more.")
+    ] = None,
+    no_tags: Annotated[
+        bool, typer.Option("--no-tags", help="Remove every tag first (with --tag: replace the tags).")
+    ] = False,
     note: Note = None,
     free: Free = None,
     billable: Billable = False,
     force: Force = False,
 ) -> None:
-    """Change a record by option; with no option, open it in $EDITOR."""
+    """Change a record by option; with no option, open it in $EDITOR.
+
+    Tags: --tag adds, --untag removes, --no-tags --tag a --tag b replaces them.
+    """
     c = app_context(ctx)
     changes = records.Changes(
         customer, start, end, duration, supporter, contact, machine, channel, ticket,
-        None if tag is None else tuple(tag), note, free, billable,
+        () if no_tags else None, note, free, billable, tuple(tag or ()), tuple(untag or ()),
     )  # fmt: skip
     result = records.edit(c, session_id, changes, force=force)
+    warn(result.warnings)
     if result.new is None:
         _edit_in_editor(c, result.old, force)
         return

@@ -1,0 +1,170 @@
+"""Tags: the ones in use with their counts, the ones that look like a typo of another, renaming
+one across the ledger, and the warning when a command is given a tag that looks like a typo."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sessionlog.app import customers
+from sessionlog.app.context import Context
+from sessionlog.app.listing import gather, refuse_or_skip
+from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
+from sessionlog.periods import Period
+from sessionlog.textmatch import LookAlike, fold, look_alikes, similar, usage
+
+# A new tag is compared with the tags of the last months (all customers): the words in use now.
+RECENT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: str
+    sessions: int
+    seconds: int  # worked time of those sessions
+    customers: int  # how many customers' sessions carry it
+    last: datetime  # the start of its latest session
+
+
+@dataclass(frozen=True)
+class TagList:
+    period: Period
+    tags: list[TagCount]  # most used first
+    alike: list[LookAlike]  # likely typos: each with the more used tag it looks like
+    sessions: int  # sessions of the period
+    untagged: int
+    skipped: list[Problem]
+
+
+def in_use(ctx: Context, period: Period, customer: str | None = None, *, skip_broken: bool = False) -> TagList:
+    """The tags of the finished sessions starting in `period`, with counts and look-alikes."""
+    keys = [customers.resolve(ctx.ledger, customer, create=False)[0]] if customer else None
+    months = period.months() if period.end - period.start < timedelta(days=3700) else None
+    g = gather(ctx, months, keys)
+    skipped = refuse_or_skip(g.errors, skip_broken)
+    here = [s for s in g.sessions if s.start in period]
+    found: dict[str, list[Session]] = {}
+    for s in here:
+        for tag in dict.fromkeys(s.tags):
+            found.setdefault(tag, []).append(s)
+    counts = [
+        TagCount(
+            tag,
+            len(group),
+            sum(int(s.net_duration().total_seconds()) for s in group if s.end is not None),
+            len({s.customer for s in group}),
+            max(s.start for s in group),
+        )
+        for tag, group in found.items()
+    ]
+    counts.sort(key=lambda c: (-c.sessions, fold(c.tag)[0], c.tag))
+    alike = look_alikes({c.tag: c.sessions for c in counts})
+    untagged = sum(1 for s in here if not s.tags)
+    return TagList(period, counts, alike, len(here), untagged, skipped)
+
+
+def recent(ctx: Context) -> Counter[str]:
+    """How often each tag was used in the last RECENT_MONTHS months (by the start), all customers.
+
+    Files that cannot be read are passed over: this only feeds a hint.
+    """
+    local = ctx.now.astimezone(ctx.tz)
+    year, month = local.year, local.month
+    months = []
+    for _ in range(RECENT_MONTHS):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    sessions, _ = ctx.ledger.sessions.load(months)
+    return Counter(t for s in sessions for t in dict.fromkeys(s.tags))
+
+
+def hints(ctx: Context, given: Sequence[str], known: Counter[str] | None = None, sid: str = "ID") -> list[Problem]:
+    """A warning for each tag given that is new but looks like one in use (`Druker` for `drucker`);
+    the fix it names is for session `sid`."""
+    wanted = [t for t in dict.fromkeys(given) if t.strip()]
+    if not wanted:
+        return []
+    known = recent(ctx) if known is None else known
+    out = []
+    by_use = sorted(known, key=lambda k: usage(k, known[k]))  # of two spellings, the more used is suggested
+    for tag in wanted:
+        if known.get(tag):
+            continue
+        alike = similar(tag, by_use)
+        if not alike:
+            continue
+        like = alike[0].like
+        why = "differs only in case or spelling from" if alike[0].same_letters else "is new and looks like"
+        out.append(
+            Problem(
+                Kind.INPUT,
+                f"tag '{tag}' {why} '{like}', used {known[like]} time(s) in the last {RECENT_MONTHS} months",
+                severity=Severity.WARNING,
+                hint=f"if it is a typo: sessionlog edit {sid} --untag {shell_word(tag)} --tag {shell_word(like)}",
+            )
+        )
+    return out
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word in a command to copy: bare when it is plain, else in double quotes (which
+    cmd.exe, PowerShell and Unix shells all read)."""
+    return text if re.fullmatch(r"[\w.@+-]+", text) else '"' + text.replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True)
+class Renamed:
+    changed: list[Session]  # as they are now
+    invoiced: list[Session]  # left as they are: invoiced records change only one by one with --force
+    running: list[Session]  # running timers with the tag, left for their supporter
+
+
+def rename(ctx: Context, old: str, new: str, period: Period, customer: str | None = None) -> Renamed:
+    """Replace the tag `old` by `new` in every session of `period` that has it (exactly as written)."""
+    new = new.strip()
+    if not new:
+        raise SessionlogError("the new tag is empty", Kind.USAGE)
+    if old == new:
+        raise SessionlogError(f"'{old}' is the tag's name already", Kind.USAGE)
+    ledger = ctx.ledger
+    keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
+    months = period.months() if period.end - period.start < timedelta(days=3700) else None
+    with ledger.locked():
+        sessions, problems = ledger.sessions.load(months, keys)
+        if problems:
+            first = problems[0]
+            raise SessionlogError(
+                Problem(first.kind, first.message, first.path, first.line, hint="fix it first: a rename must see all")
+            )
+        having = [s for s in sessions if old in s.tags and s.start in period]
+        if not having:
+            raise SessionlogError(f"no session of {period.label} has the tag '{old}'", Kind.NOT_FOUND)
+        invoiced = [s for s in having if s.invoice]
+        changes = [(s, s.evolve(tags=_renamed(s.tags, old, new))) for s in having if not s.invoice]
+        if changes:
+            ledger.sessions.update_many(changes)
+        running = [s for s in ledger.timers.all() if old in s.tags and (keys is None or s.customer in keys)]
+    return Renamed([n for _, n in changes], invoiced, running)
+
+
+def _renamed(tags: Iterable[str], old: str, new: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(new if t == old else t for t in tags))
+
+
+def edited_tags(
+    s: Session, replace: tuple[str, ...] | None, add: Sequence[str], remove: Sequence[str]
+) -> tuple[str, ...]:
+    """A session's tags after `edit --no-tags/--untag/--tag`: the replacement (or its own), without
+    the removed ones (as folded: --untag drucker removes Drucker), with the added ones after."""
+    base = list(replace) if replace is not None else list(s.tags)
+    for tag in remove:
+        folded = fold(tag.strip())[0]
+        kept = [t for t in base if fold(t)[0] != folded]
+        if len(kept) == len(base):
+            have = ", ".join(base) or "none"
+            raise SessionlogError(f"session {s.id} has no tag '{tag}' (its tags: {have})")
+        base = kept
+    return tuple(dict.fromkeys(t.strip() for t in (*base, *add) if t.strip()))

@@ -9,7 +9,8 @@ them) put there against formula injection.
 A row's start is its start column (a date and time), or its date column and a time of day
 in the start column, or the date alone (midnight). Its end is the duration after the start
 when there is one (the worked time), else the end column (a time before the start is on the
-next day), else there is none and the session is unfinished.
+next day), else there is none and the session is unfinished. A decimal duration (1,25
+hours) is rounded, so an end column beside it wins.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class _Rows:
                 out.bad(line, start)
             return None
         duration_text, end_text = self.cell(cells, "duration"), self.cell(cells, "end")
-        if duration_text:
+        # A decimal duration (1,25 hours) is rounded: the end says it better when there is one.
+        if duration_text and not (end_text and csvtime.is_decimal(duration_text)):
             length = csvtime.duration(duration_text, self.cmap.duration_unit)
             if isinstance(length, str):
                 out.bad(line, f"duration: {length}")

@@ -34,12 +34,12 @@ UNITS = {"hours": 3600, "minutes": 60, "seconds": 1}
 
 
 def local(wall: datetime, tz: tzinfo) -> datetime | str:
-    """`wall` (naive) as the moment it names in `tz`; the reason when the clocks skipped it."""
-    aware = wall.replace(tzinfo=tz, fold=0)
-    back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != wall:
+    """`wall` (naive) as the moment it names in `tz`, in UTC (so adding a duration adds
+    elapsed time, also across a DST change); the reason when the clocks skipped it."""
+    moment = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) != wall:
         return f"{wall:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks were put forward)"
-    return aware
+    return moment
 
 
 def _offset(text: str) -> tzinfo:
@@ -79,7 +79,7 @@ def moment(text: str, tz: tzinfo, fmt: str | None = None) -> datetime | str | No
     try:
         return parse_moment(s, _SENTINEL_NOW, tz)
     except SessionlogError as exc:
-        return exc.problem.message
+        return f"{exc.problem.message} (or give --date-format)"
 
 
 def _wall(
@@ -89,7 +89,8 @@ def _wall(
     try:
         return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
     except ValueError:
-        return f"{year}-{month}-{day} {hour or '00'}:{minute or '00'} is not a date and time"
+        when = f"{year}-{month}-{day}" + (f" {hour}:{minute}" if hour is not None else "")
+        return f"{when} is not a {'date and time' if hour is not None else 'date'}"
 
 
 def day(text: str, fmt: str | None = None) -> date | str:
@@ -118,6 +119,11 @@ def time_of_day(text: str) -> time | None:
         return time(int(hour), int(minute), int(second or 0))
     except ValueError:
         return None
+
+
+def is_decimal(text: str) -> bool:
+    """Whether a duration cell is a bare number (1,25) rather than 1:15 or 75m."""
+    return _NUMBER.fullmatch(text.strip()) is not None and not text.strip().isdigit()
 
 
 def duration(text: str, unit: str = "minutes") -> timedelta | str:

@@ -54,7 +54,7 @@ def test_logons_become_sessions_and_odd_events_are_counted(shop: Ledger) -> None
     )
     assert (
         "imported 5 session(s) from 5 logon(s) into 3 month file(s); 1 local logon(s) at the console ignored; "
-        "3 other LocalSessionManager event(s) ignored; 1 session(s) that began before the file ignored; 1 skipped"
+        "3 other event(s) ignored; 1 session(s) that began before the file ignored; 1 skipped"
     ) in result.stderr
     assert "1 session(s) have a start but no end (the file has none)" in result.stderr
     first, second, night = shop.records("acme", "2024-03")

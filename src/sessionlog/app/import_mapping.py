@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sessionlog.importers.base import Candidate, digits
 from sessionlog.model import Customer, ImportSettings, Kind, Problem, Severity, slug
@@ -41,6 +42,7 @@ _REMOTE_ID = re.compile(r"[A-Za-z]?[\d -]*\d")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+@lru_cache(maxsize=1 << 16)  # a file names its customers and tags over and over
 def _word(text: str) -> str:
     """A name as compared, words between dashes ('-fa-maier-gmbh-'), so aliases match whole
     words; umlauts fold as in folder names (ü = ue), accents drop."""
@@ -57,10 +59,12 @@ class Mapper:
         self.customers = found
         self.given = {_word(name): key for name, key in (given or {}).items() if _word(name)}
         self.exact: dict[str, set[str]] = {}
+        self.own: dict[str, set[str]] = {}  # key -> its key, name, aliases and machines as words
         for c in found.values():
             for w in (c.key, c.name, *c.aliases, *c.machines):
                 if _word(w):
                     self.exact.setdefault(_word(w), set()).add(c.key)
+                    self.own.setdefault(c.key, set()).add(_word(w))
         self.by_id: dict[str, list[str]] = {}
         for c in found.values():
             for rid in dict.fromkeys(digits(r) for r in c.remote_ids):
@@ -93,7 +97,7 @@ class Mapper:
 
     def without_names_of(self, key: str, tags: tuple[str, ...]) -> tuple[str, ...]:
         """`tags` less the ones that are the customer's key, name, alias or machine."""
-        own = {w for w, keys in self.exact.items() if key in keys}
+        own = self.own.get(key, set())
         return tuple(t for t in tags if _word(t) not in own)
 
     def _fits(self, c: Candidate) -> tuple[list[str], str]:

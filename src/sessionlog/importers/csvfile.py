@@ -19,11 +19,11 @@ import csv
 import hashlib
 import io
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sessionlog.importers import csvtime
-from sessionlog.importers.base import Candidate, Parsed, Progress, digits, utc_key
-from sessionlog.importers.csvmap import ColumnMap
+from sessionlog.importers.base import Candidate, Parsed, Progress, digits
+from sessionlog.importers.csvmap import FIELDS, ColumnMap
 from sessionlog.model import Kind, SessionlogError
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +38,7 @@ _CHANNELS = {
 _REMOTE_ID = re.compile(r"[A-Za-z]?[\d -]*\d")
 _SEP_LINE = re.compile(r'"?sep=(.)"?\s*')
 PROGRESS_EVERY = 5000
+_EMPTY = dict.fromkeys(FIELDS, "")
 
 
 def _norm(name: str) -> str:
@@ -78,51 +79,58 @@ class _Rows:
         if "start" not in self.index and "date" not in self.index:
             raise SessionlogError(f"line {line}: none of the map's start or date columns is in the header", Kind.INPUT)
         self.tag_columns = [where[_norm(c)] for c in cmap.tag_columns if _norm(c) in where]
+        # Dates, times of day and durations repeat from row to row: each text is read once.
+        self._days: dict[str, date | str] = {}
+        self._times: dict[str, time | None] = {}
+        self._durations: dict[str, timedelta | str] = {}
 
-    def cell(self, cells: list[str], name: str) -> str:
-        i = self.index.get(name)
-        return _clean(cells[i]) if i is not None and i < len(cells) else ""
+    def values(self, cells: list[str]) -> dict[str, str]:
+        """The row's text for every field; "" for a field the map or the row does not have."""
+        n = len(cells)
+        found = dict(_EMPTY)
+        for name, i in self.index.items():
+            if i < n:
+                found[name] = _clean(cells[i])
+        return found
 
     def row(self, line: int, cells: list[str], out: Parsed) -> None:
         extra = [c for c in cells[self.width :] if c.strip()]
         if extra:
             out.bad(line, f"{len(cells)} values where the header has {self.width} (a {self._name()} inside a value?)")
             return
-        span = self._span(line, cells, out)
+        v = self.values(cells)
+        span = self._span(line, v, out)
         if span is None:
             return
         start, end = span
-        billing = self._billing(line, cells, out)
+        billing = self._billing(line, v, out)
         if billing is None:
             return
         billable, reason = billing
-        channel = self.cell(cells, "channel")
+        channel = v["channel"]
         if channel and channel.casefold() not in _CHANNELS:
             out.bad(line, f"channel {channel!r} is not remote, phone or onsite")
             return
-        customer = self.cell(cells, "customer")
-        supporter = self.cell(cells, "supporter")
-        tags = [t.strip() for t in self.cell(cells, "tags").split(",")]
+        customer, supporter, rid = v["customer"], v["supporter"], v["id"]
+        tags = [t.strip() for t in v["tags"].split(",")] if v["tags"] else []
         tags += [_clean(cells[i]) for i in self.tag_columns if i < len(cells)]
-        rid = self.cell(cells, "id")
-        text = {k: self.cell(cells, k) for k in ("contact", "machine", "note", "ticket")}
         out.candidates.append(
             Candidate(
                 line=line,
                 start=start,
                 end=end,
-                source=f"{self.cmap.prefix}:{rid or self._hash(customer, supporter, start, end, text)}",
+                source=f"{self.cmap.prefix}:{rid or _hash(v, start, end)}",
                 partner_id=digits(customer) if _REMOTE_ID.fullmatch(customer) and len(digits(customer)) >= 6 else "",
                 partner_name=customer,
                 tool_user=supporter,
                 supporter=supporter,
-                contact=text["contact"] or None,
-                machine=text["machine"] or None,
+                contact=v["contact"] or None,
+                machine=v["machine"] or None,
                 channel=_CHANNELS[channel.casefold()] if channel else "remote",
-                note=text["note"],
+                note=v["note"],
                 customer_names=(customer,) if customer else (),
                 tags=tuple(dict.fromkeys(t for t in tags if t)),
-                ticket=text["ticket"] or None,
+                ticket=v["ticket"] or None,
                 billable=billable,
                 free_reason=reason,
                 record_id=rid if self.cmap.keep_ids else "",
@@ -132,31 +140,38 @@ class _Rows:
     def _name(self) -> str:
         return {",": "comma", ";": "semicolon", "\t": "tab"}.get(self.delimiter, "delimiter")
 
-    def _span(self, line: int, cells: list[str], out: Parsed) -> tuple[datetime, datetime | None] | None:
-        fmt = self.cmap.date_format
+    def _day(self, text: str) -> date | str:
+        found = self._days.get(text)
+        if found is None:
+            found = self._days[text] = csvtime.day(text, self.cmap.date_format)
+        return found
+
+    def _span(self, line: int, v: dict[str, str], out: Parsed) -> tuple[datetime, datetime | None] | None:
         day: date | None = None
-        date_text, start_text = self.cell(cells, "date"), self.cell(cells, "start")
+        date_text, start_text = v["date"], v["start"]
         if date_text:
-            found = csvtime.day(date_text, fmt)
+            found = self._day(date_text)
             if isinstance(found, str):
                 out.bad(line, found)
                 return None
             day = found
         if not start_text and day is None:
-            if any(self.cell(cells, k) for k in ("customer", "note", "id", "end")):
+            if v["customer"] or v["note"] or v["id"] or v["end"]:
                 out.bad(line, "no start: the start (or date) column is empty")
             else:
                 out.ignore("row(s) without a start or customer (totals?)")
             return None
-        start = self._moment(start_text, day, None, out, line, "start") if start_text else self._at(day, None)
+        start = self._moment(start_text, day, None, "start") if start_text else self._at(day, None)
         if start is None or isinstance(start, str):
             if isinstance(start, str):
                 out.bad(line, start)
             return None
-        duration_text, end_text = self.cell(cells, "duration"), self.cell(cells, "end")
+        duration_text, end_text = v["duration"], v["end"]
         # A decimal duration (1,25 hours) is rounded: the end says it better when there is one.
         if duration_text and not (end_text and csvtime.is_decimal(duration_text)):
-            length = csvtime.duration(duration_text, self.cmap.duration_unit)
+            length = self._durations.get(duration_text)
+            if length is None:
+                length = self._durations[duration_text] = csvtime.duration(duration_text, self.cmap.duration_unit)
             if isinstance(length, str):
                 out.bad(line, f"duration: {length}")
                 return None
@@ -166,7 +181,7 @@ class _Rows:
             return start, start + length
         if not end_text:
             return start, None
-        end = self._moment(end_text, day, start, out, line, "end")
+        end = self._moment(end_text, day, start, "end")
         if end is None or isinstance(end, str):
             if isinstance(end, str):
                 out.bad(line, end)
@@ -179,14 +194,16 @@ class _Rows:
             return None
         return start, end
 
-    def _moment(
-        self, text: str, day: date | None, after: datetime | None, out: Parsed, line: int, name: str
-    ) -> datetime | str | None:
+    def _moment(self, text: str, day: date | None, after: datetime | None, name: str) -> datetime | str | None:
         """A start or end cell: a date and time, or a time of day on the row's day."""
-        found = csvtime.moment(text, self.tz, self.cmap.date_format)
-        if found is not None:
-            return found
-        at = csvtime.time_of_day(text)
+        if text in self._times:
+            at = self._times[text]
+        else:
+            at = self._times[text] = csvtime.time_of_day(text)
+        if at is None or self.cmap.date_format:
+            found = csvtime.moment(text, self.tz, self.cmap.date_format)
+            if found is not None:
+                return found
         if at is None:
             return f"{name} {text!r} is not a date and time like 2024-03-01 10:22 (or give --date-format)"
         if day is None and after is None:
@@ -197,14 +214,15 @@ class _Rows:
             moment = self._at(base + timedelta(days=1), at)  # an end past midnight
         return moment
 
-    def _at(self, day: date | None, at: object) -> datetime | str | None:
+    def _at(self, day: date | None, at: time | None) -> datetime | str | None:
         if day is None:
             return None
-        wall = datetime.combine(day, at) if at is not None else datetime(day.year, day.month, day.day)  # type: ignore[arg-type]
-        return csvtime.local(wall, self.tz)
+        return csvtime.local(datetime.combine(day, at or time(0)), self.tz)
 
-    def _billing(self, line: int, cells: list[str], out: Parsed) -> tuple[bool | None, str | None] | None:
-        value, reason = self.cell(cells, "billable"), self.cell(cells, "free_reason")
+    def _billing(self, line: int, v: dict[str, str], out: Parsed) -> tuple[bool | None, str | None] | None:
+        value, reason = v["billable"], v["free_reason"]
+        if not value and not reason:
+            return None, None
         folded = value.casefold()
         billable: bool | None = None
         if folded in _YES:
@@ -228,17 +246,18 @@ class _Rows:
             return False, self.cmap.free_reason_default
         return billable, None
 
-    @staticmethod
-    def _hash(customer: str, supporter: str, start: datetime, end: datetime | None, text: dict[str, str]) -> str:
-        """A row's source when the file has no id column: its mapped values, so the same row
-        exported again is known and a changed one is new."""
-        parts = [customer, supporter, utc_key(start), utc_key(end) if end else "", *text.values()]
-        return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+def _hash(v: dict[str, str], start: datetime, end: datetime | None) -> str:
+    """A row's source when the file has no id column: its mapped values, so the same row
+    exported again is known and a changed one is new."""
+    parts = [v["customer"], v["supporter"], str(int(start.timestamp())), str(int(end.timestamp())) if end else ""]
+    parts += [v["contact"], v["machine"], v["note"], v["ticket"]]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 def _clean(value: str) -> str:
     text = value.strip()
-    if text.startswith("'") and text[1:2].startswith(_TRIGGERS) and len(text) > 1:
+    if text[:1] == "'" and text[1:2] in _TRIGGERS and len(text) > 1:
         return text[1:]
     return text
 
@@ -247,12 +266,12 @@ def parse(text: str, cmap: ColumnMap, tz: tzinfo, progress: Progress | None = No
     """The rows of a CSV file as candidates; a bad row is a problem with its line. A file the
     map does not fit (a column is missing) raises SessionlogError."""
     out = Parsed()
-    first, _, _ = text.lstrip("\r\n").partition("\n")
-    skip = 0
-    delimiter = cmap.delimiter
-    if (m := _SEP_LINE.fullmatch(first.strip())) is not None:
-        delimiter, skip = delimiter or m.group(1), 1  # Excel's "sep=;" line
-        first = text.lstrip("\r\n").split("\n")[1] if text.count("\n") > 0 else ""
+    head = text.lstrip("\r\n").split("\n", 2)
+    first, skip, delimiter = head[0].strip(), 0, cmap.delimiter
+    if (m := _SEP_LINE.fullmatch(first)) is not None:
+        # Excel's "sep=;" line: it names the delimiter, the header comes after it.
+        delimiter, skip = delimiter or m.group(1), 1
+        first = head[1].strip() if len(head) > 1 else ""
     delimiter = delimiter or sniff(first)
     total = text.count("\n") + 1
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -32,6 +32,7 @@ PROVIDER = "Microsoft-Windows-TerminalServices-LocalSessionManager"
 OPENS = frozenset({"21", "25"})  # logon, reconnect
 CLOSES = frozenset({"23", "24"})  # logoff, disconnect
 _START = re.compile(r"<Event[\s>/]")
+_EVENT_ID = re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d+)\s*</EventID>")
 _END = "</Event>"
 
 
@@ -78,6 +79,11 @@ def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
+    m = _EVENT_ID.search(chunk)
+    if m is not None and m.group(1) not in OPENS | CLOSES:
+        # Shell starts, arbitration and the like are half the log: not worth an XML parse.
+        out.ignore("other event(s)")
+        return None
     try:
         root = fromstring(chunk, forbid_dtd=True)
     except ParseError as exc:
@@ -94,7 +100,7 @@ def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
         return None
     event_id = _text(system.get("EventID"))
     if event_id not in OPENS | CLOSES:
-        out.ignore("other LocalSessionManager event(s)")
+        out.ignore("other event(s)")
         return None
     record = _text(system.get("EventRecordID"))
     what = f"event {event_id}" + (f" (record {record})" if record else "")

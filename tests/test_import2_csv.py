@@ -122,6 +122,7 @@ def test_a_kimai_export_imports_with_its_problems_on_their_lines(shop: Ledger) -
     # Line 8: the row with the quoted line break starts there and ends on line 9.
     assert f"{path}:8: billable 'Jein' is not yes or no" in result.stderr
     assert "unmapped: Unbekannt AG (1 row(s), line 7): no customer has this name as key or alias" in result.stderr
+    assert 'sessionlog customer edit KEY --alias unbekannt-ag, or --map-project "Unbekannt AG=KEY"' in result.stderr
     assert "imported 5 session(s) from 6 row(s) into 2 month file(s); 2 skipped; 1 unmapped" in result.stderr
     acme = shop.records("acme", "2024-03")
     assert spans(acme) == [

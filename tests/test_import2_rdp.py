@@ -184,6 +184,7 @@ def test_events_of_other_logs_are_counted(shop: Ledger, tmp_path: Path) -> None:
 def test_unmapped_computers_can_go_to_one_customer(ledger: Ledger) -> None:
     result = ledger.run("import", "rdp", LOG, "--dry-run")
     assert "unmapped: SRV-MAIER.maier.local (4 logon(s), lines 4, 8, 12, 14" in result.stderr
+    assert "sessionlog customer edit KEY --alias srv-maier, or --map-project SRV-MAIER.maier.local=KEY" in result.stderr
     ledger.ok("customer", "add", "MAIER")
     mapped = ledger.run("import", "rdp", LOG, "--dry-run")
     assert "would add 4 session(s)" in mapped.stderr  # by the domain MAIER / the name's words

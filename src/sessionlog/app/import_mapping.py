@@ -52,6 +52,12 @@ def _word(text: str) -> str:
     return f"-{words}-" if words else ""
 
 
+def _arg(name: str) -> str:
+    """NAME=KEY as one shell word, quoted the way both a Unix shell and PowerShell read it."""
+    word = f"{name}=KEY"
+    return f'"{word}"' if re.search(r"[^\w.,:@%+=/-]", word) else word
+
+
 class Mapper:
     """Customers by remote ID and by name, and what could not be placed."""
 
@@ -145,11 +151,12 @@ class Mapper:
         if c.customer_names and not c.names:
             # Timewarrior tags: none of them is a customer's name.
             first = c.customer_names[0]
-            hint = f"sessionlog customer edit KEY --alias {slug(first)}, or --map-project {first}=KEY"
+            hint = f"sessionlog customer edit KEY --alias {slug(first)}, or --map-project {_arg(first)}"
             return Unmapped(partner, "no tag names a customer (key, name, alias or machine)", hint)
-        hint = f"sessionlog customer edit KEY --alias {slug(partner)}"
+        # An RDP computer's short name (SRV-MAIER of SRV-MAIER.maier.local) is the alias to give.
+        hint = f"sessionlog customer edit KEY --alias {slug(c.customer_names[-1] if c.customer_names else partner)}"
         if c.customer_names:
-            hint += f", or --map-project {partner}=KEY"
+            hint += f", or --map-project {_arg(partner)}"
         return Unmapped(partner, "no customer has this name as key or alias", hint)
 
     def report(self) -> list[Unmapped]:

@@ -3,9 +3,11 @@ tokens, and random input that must end in problems, never in a crash."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,7 @@ from sessionlog.importers import csvfile, csvmap, csvtime, rdp, timewarrior, wat
 from sessionlog.model import SessionlogError
 
 BERLIN = ZoneInfo("Europe/Berlin")
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 
 @pytest.mark.parametrize(
@@ -147,3 +150,58 @@ def test_start_and_status_load_none_of_it(ledger: Ledger) -> None:
     heavy = {"defusedxml", "xml.etree.ElementTree", "sessionlog.app.importing", "sessionlog.importers.csvfile"}
     assert not loaded & heavy, loaded & heavy
     assert "sessionlog.cli.app" in loaded  # the probe saw the command run
+
+
+RUSTDESK_MAP = (
+    '\n[import.csv.rustdesk]\nid = "Session ID"\ncustomer = "Remote ID"\nstart = "Start time"\nend = "End time"\n'
+)
+RMM = ["--map", "customer=Kunde", "--map", "start=Beginn", "--map", "duration=Dauer (min)", "--map", "channel=Kanal"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "args"),
+    [
+        ("csv", "sessionlog_en.csv", ["--map-name", "sessionlog"]),
+        ("csv", "sessionlog_de.csv", ["--map-name", "sessionlog"]),
+        ("csv", "kimai_export.csv", ["--map-name", "kimai"]),
+        ("csv", "kimai_export_de.csv", ["--map-name", "kimai"]),
+        ("csv", "rustdesk_sessions.tsv", ["--map-name", "rustdesk", "--date-format", "%m/%d/%Y %I:%M %p"]),
+        ("csv", "rmm_export_cp1252.csv", RMM),
+        ("rdp", "rdp_LocalSessionManager.xml", []),
+        ("rdp", "rdp_LocalSessionManager_utf16.xml", ["--merge-gap", "2m"]),
+        ("watson", "watson_frames.json", []),
+        ("timewarrior", "timewarrior", ["--customer", "acme"]),
+    ],
+)
+def test_importing_any_fixture_twice_adds_nothing(ledger: Ledger, kind: str, name: str, args: list[str]) -> None:
+    ledger.write("sessionlog.toml", 'timezone = "Europe/Berlin"\n' + RUSTDESK_MAP)
+    ledger.ok(
+        "customer", "add", "ACME", "--name", "Fa. Walter Maier GmbH", "--remote-id", "565955529", "--alias", "maier"
+    )
+    ledger.ok("customer", "add", "BETA", "--name", "Beta GmbH")
+    path = str(FIXTURES / name)
+    first = ledger.run("import", kind, path, *args)
+    assert first.exit_code in (0, 1), first.stderr
+    added = int(re.search(r"imported (\d+) session", first.stderr).group(1))  # type: ignore[union-attr]
+    assert added > 0, first.stderr
+    merged = re.search(r"(\d+) \w+\(s\) merged", first.stderr)
+    known = added + (int(merged.group(1)) if merged else 0)
+    before = ledger.snapshot()
+    again = ledger.run("import", kind, path, *args)
+    assert again.exit_code == first.exit_code
+    assert "imported 0 session(s)" in again.stderr and f"{known} already in the ledger" in again.stderr
+    assert ledger.snapshot() == before
+
+
+def test_column_maps_in_the_settings_file() -> None:
+    from sessionlog.store import codec
+
+    raw = {"import": {"csv": {"Mine": {"start": ["Beginn", "Start"], "keep_ids": True, "note": "Notiz"}}}}
+    settings = codec.settings_from_dict(raw)
+    assert settings.importing.csv_maps == (
+        ("mine", (("start", ("Beginn", "Start")), ("keep_ids", "true"), ("note", "Notiz"))),
+    )
+    with pytest.raises(codec.Invalid, match=r"\[import\.csv\.NAME\] must be tables"):
+        codec.settings_from_dict({"import": {"csv": {"mine": "Start"}}})
+    with pytest.raises(codec.Invalid, match=r"import\.csv\.mine\.start must be a column name"):
+        codec.settings_from_dict({"import": {"csv": {"mine": {"start": []}}}})

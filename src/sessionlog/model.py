@@ -370,6 +370,9 @@ class ImportSettings:
     merge_gap: timedelta = timedelta(0)
     supporters: tuple[tuple[str, str], ...] = ()  # (user name in a tool's log, supporter)
     billing_states: tuple[tuple[str, str], ...] = ()  # (billing_state, "billable" or a free reason)
+    # [import.csv.NAME] column maps, as written: (name, ((key, column or columns), ...));
+    # `import csv` checks their keys, so a typo in one map breaks no other command.
+    csv_maps: tuple[tuple[str, tuple[tuple[str, str | tuple[str, ...]], ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ class Row(Protocol):
     @property
     def lines(self) -> list[int]: ...
 
+    @property
+    def file(self) -> str: ...  # "" unless the import reads several files
+
 
 class Recorded(NamedTuple):
     """A finished session the ledger holds, as far as an overlap warning needs it."""
@@ -74,6 +77,10 @@ def existing(ctx: Context, rows: Sequence[Target]) -> tuple[set[str], dict[tuple
                 source = raw.get("source")
                 if isinstance(source, str):
                     sources.update(source.split())
+                if isinstance(raw.get("id"), str):
+                    # Every record is known by its id too: a row of another ledger's export
+                    # (source sessionlog:ID) that is this very session adds nothing.
+                    sources.add(f"sessionlog:{raw['id']}")
                 start, end = raw.get("start"), raw.get("end")
                 if isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo and end.tzinfo:
                     recorded.append(Recorded(str(raw.get("id", "?")), key, start, end))
@@ -107,7 +114,7 @@ def overlaps(ctx: Context, path: str, rows: Sequence[Row], recorded: list[Record
                     Problem(
                         Kind.OVERLAP,
                         f"overlaps session {old.id} of {new.customer} ({span}) in the ledger",
-                        path,
+                        row.file or path,
                         row.lines[0],
                         Severity.WARNING,
                         "both are kept; delete one if the time was recorded twice",

@@ -4,6 +4,10 @@ Customers are found by remote ID first (digits only, so `d565955529` and `565 95
 one ID), then by the partner's, device's or group's name against customer keys and aliases
 (whole words: alias `maier` matches "PC Maier | Fa. Maier GmbH"). A connection that fits
 two customers is not guessed: it is reported, as is one that fits none.
+
+A file that names the customer (a CSV customer column, a Watson project, Timewarrior tags,
+an RDP computer) is tried first, name by name: --map-project, then a customer's key, name,
+alias or machine as a whole (umlauts folded), then a remote ID.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sessionlog.importers.base import Candidate, digits
 from sessionlog.model import Customer, ImportSettings, Kind, Problem, Severity, slug
@@ -26,15 +31,18 @@ class Unmapped:
     hint: str
     names: list[str] = field(default_factory=list)  # names the log gives the partner
     lines: list[int] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the file of each line, when an import reads several
 
     @property
     def count(self) -> int:
         return len(self.lines)
 
 
+_REMOTE_ID = re.compile(r"[A-Za-z]?[\d -]*\d")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+@lru_cache(maxsize=1 << 16)  # a file names its customers and tags over and over
 def _word(text: str) -> str:
     """A name as compared, words between dashes ('-fa-maier-gmbh-'), so aliases match whole
     words; umlauts fold as in folder names (ü = ue), accents drop."""
@@ -44,11 +52,25 @@ def _word(text: str) -> str:
     return f"-{words}-" if words else ""
 
 
+def _arg(name: str) -> str:
+    """NAME=KEY as one shell word, quoted the way both a Unix shell and PowerShell read it."""
+    word = f"{name}=KEY"
+    return f'"{word}"' if re.search(r"[^\w.,:@%+=/-]", word) else word
+
+
 class Mapper:
     """Customers by remote ID and by name, and what could not be placed."""
 
-    def __init__(self, found: Mapping[str, Customer]) -> None:
+    def __init__(self, found: Mapping[str, Customer], given: Mapping[str, str] | None = None) -> None:
         self.customers = found
+        self.given = {_word(name): key for name, key in (given or {}).items() if _word(name)}
+        self.exact: dict[str, set[str]] = {}
+        self.own: dict[str, set[str]] = {}  # key -> its key, name, aliases and machines as words
+        for c in found.values():
+            for w in (c.key, c.name, *c.aliases, *c.machines):
+                if _word(w):
+                    self.exact.setdefault(_word(w), set()).add(c.key)
+                    self.own.setdefault(c.key, set()).add(_word(w))
         self.by_id: dict[str, list[str]] = {}
         for c in found.values():
             for rid in dict.fromkeys(digits(r) for r in c.remote_ids):
@@ -66,8 +88,30 @@ class Mapper:
             self._by_name[name] = hit
         return hit
 
+    def _named_exactly(self, c: Candidate) -> tuple[list[str], str]:
+        """The customers the first of the file's own names for the customer fits."""
+        for name in c.customer_names:
+            word = _word(name)
+            if word in self.given:
+                return [self.given[word]], f"--map-project {name}"
+            hit = sorted(self.exact.get(word, ()))
+            if not hit and _REMOTE_ID.fullmatch(name.strip()):
+                hit = self.by_id.get(digits(name), [])
+            if hit:
+                return hit, f"name {name!r}"
+        return [], ""
+
+    def without_names_of(self, key: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """`tags` less the ones that are the customer's key, name, alias or machine."""
+        own = self.own.get(key, set())
+        return tuple(t for t in tags if _word(t) not in own)
+
     def _fits(self, c: Candidate) -> tuple[list[str], str]:
         """The customers a connection fits, and by what."""
+        if c.customer_names:
+            named, how = self._named_exactly(c)
+            if named:
+                return named, how
         if c.partner_id and c.partner_id in self.by_id:
             return self.by_id[c.partner_id], f"remote ID {c.partner_id}"
         fits: list[str] = []
@@ -86,11 +130,12 @@ class Mapper:
     def unmapped(self, c: Candidate) -> None:
         """Record a connection that fits no customer (or several)."""
         fits, by = self._fits(c)
-        partner = c.partner_id or (c.names[0] if c.names else "(no ID or name)")
+        partner = c.partner_id or (c.names[0] if c.names else " ".join(c.customer_names) or "(no ID or name)")
         group = self._unmapped.get(partner)
         if group is None:
             group = self._unmapped[partner] = self._describe(c, partner, fits, by)
         group.lines.append(c.line)
+        group.files.append(c.file)
         for name in c.names:
             if name not in group.names:
                 group.names.append(name)
@@ -103,7 +148,15 @@ class Mapper:
             hint = f"sessionlog customer edit KEY --remote-id {c.partner_id}"
             also = ", nor any of its names as key or alias" if c.names else ""
             return Unmapped(partner, f"no customer has this remote ID{also}", hint)
-        hint = f"sessionlog customer edit KEY --alias {slug(partner)}"
+        if c.customer_names and not c.names:
+            # Timewarrior tags: none of them is a customer's name.
+            first = c.customer_names[0]
+            hint = f"sessionlog customer edit KEY --alias {slug(first)}, or --map-project {_arg(first)}"
+            return Unmapped(partner, "no tag names a customer (key, name, alias or machine)", hint)
+        # An RDP computer's short name (SRV-MAIER of SRV-MAIER.maier.local) is the alias to give.
+        hint = f"sessionlog customer edit KEY --alias {slug(c.customer_names[-1] if c.customer_names else partner)}"
+        if c.customer_names:
+            hint += f", or --map-project {_arg(partner)}"
         return Unmapped(partner, "no customer has this name as key or alias", hint)
 
     def report(self) -> list[Unmapped]:

@@ -8,6 +8,7 @@ session as the store would, and write all of them with one locked write per mont
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,11 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import NamedTuple
 
-from sessionlog.app import customers, import_ledger
+from sessionlog.app import customers, import_ledger, import_read
 from sessionlog.app.context import Context, warning
 from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
-from sessionlog.importers import DESCRIPTIONS, ImportKind, parser
-from sessionlog.importers.base import Candidate, decode
+from sessionlog.importers import DESCRIPTIONS, TIME_ENTRIES, ImportKind
+from sessionlog.importers.base import Candidate
 from sessionlog.model import (
     MAX_SESSION,
     Kind,
@@ -30,11 +31,11 @@ from sessionlog.model import (
     format_duration,
     validate_session,
 )
-from sessionlog.store.files import read_bytes
 from sessionlog.store.sessions import random_id
 
 # (stage, done, total): "reading" counts lines, "writing" counts month files.
 ProgressFn = Callable[[str, int, int], None]
+_KEEPABLE_ID = re.compile(r"[a-z0-9]{4,16}")
 
 __all__ = ["ImportKind", "ImportOptions", "ImportResult", "Planned", "Unmapped", "import_file"]
 
@@ -48,6 +49,11 @@ class ImportOptions:
     source_tz: str | None = None  # the zone the log's times are in, when it is not UTC
     merge_gap: str | None = None  # "2m"; the ledger's import.merge_gap when None
     dry_run: bool = False
+    map_name: str | None = None  # csv: a column map in sessionlog.toml or built in
+    map_fields: tuple[str, ...] = ()  # csv: --map FIELD=COLUMN (or OPTION=VALUE)
+    date_format: str | None = None  # csv: a strptime format for dates the time parser does not know
+    map_project: tuple[str, ...] = ()  # --map-project NAME=KEY: a project, tag or name in the file -> customer
+    users: tuple[str, ...] = ()  # only what these accounts of the tool did
 
 
 class Planned(NamedTuple):
@@ -55,6 +61,7 @@ class Planned(NamedTuple):
 
     session: Session  # its id is drawn at random; the store renews one that is taken
     lines: tuple[int, ...]
+    file: str = ""  # the file the lines are in, when an import reads several
 
 
 @dataclass
@@ -91,6 +98,7 @@ class _Row:
     partner: str  # what "the same partner" means for merging
     month: str  # the ledger month it belongs to, 'YYYY-MM'
     stamp: float  # its start as a number, for sorting fast
+    file: str = ""  # the file its lines are in, when an import reads several
 
 
 def import_file(
@@ -98,25 +106,29 @@ def import_file(
 ) -> ImportResult:
     """Import one log; only a problem with the options, the file as a whole or the ledger raises."""
     ledger = ctx.ledger
-    source_tz = _zone(options.source_tz)
-    gap = _gap(options.merge_gap, ledger.settings.importing.merge_gap)
+    import_read.check(kind, options)
+    source_tz = _zone(options.source_tz) if options.source_tz is not None else None
+    # Time entries merge only when asked: --merge-gap, not the ledger's default for connections.
+    default_gap = ledger.settings.importing.merge_gap
+    gap = None if kind in TIME_ENTRIES and options.merge_gap is None else _gap(options.merge_gap, default_gap)
     fallback = customers.resolve(ledger, options.customer, create=False)[0] if options.customer else None
+    named = import_read.project_map(ctx, options)
     if options.supporter is not None and not options.supporter.strip():
         raise SessionlogError("--supporter is empty")
     shown = str(path)
-    parsed = parser(kind)(decode(read_bytes(path)), source_tz, _stage(progress, "reading"))
+    parsed = import_read.read(ctx, kind, path, options, source_tz, _stage(progress, "reading"))
     result = ImportResult(shown, kind, options.dry_run, len(parsed.candidates), ignored=parsed.ignored)
-    result.skipped = [replace(p, path=shown) for p in parsed.problems]
+    result.skipped = [replace(p, path=p.path or shown) for p in parsed.problems]
     if not parsed.candidates and parsed.problems and not parsed.ignored:
         first = result.skipped[0]
         raise SessionlogError(
             f"nothing in it reads as {DESCRIPTIONS[kind]}; line {first.line}: {first.message}",
             Kind.INVALID,
-            path=shown,
+            path=first.path or shown,
             hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
         )
 
-    placed = _placed(ctx, parsed.candidates, fallback, result)
+    placed = _placed(ctx, parsed.candidates, fallback, result, named)
     with ledger.locked() if not options.dry_run else nullcontext():
         existing, blocked, recorded = import_ledger.existing(ctx, placed)
         assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
@@ -125,7 +137,8 @@ def import_file(
             if p.candidate.source in existing:
                 result.duplicates += 1
             elif (p.customer, p.month) in blocked:
-                result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], shown, p.candidate.line))
+                where = p.candidate.file or shown
+                result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], where, p.candidate.line))
             else:
                 fresh.append(_row(p, assign, ctx.tz))
         result.warnings += assign.warnings
@@ -141,7 +154,7 @@ def import_file(
             sessions = ledger.sessions.add_many(sessions, renew_taken=True)
             if progress is not None:
                 progress("writing", result.files, result.files)
-    result.planned = [Planned(s, tuple(r.lines)) for s, r in zip(sessions, ready, strict=True)]
+    result.planned = [Planned(s, tuple(r.lines), r.file) for s, r in zip(sessions, ready, strict=True)]
     result.skipped.sort(key=lambda p: p.line or 0)
     return result
 
@@ -155,7 +168,9 @@ class _Placed(NamedTuple):
     month: str  # 'YYYY-MM'
 
 
-def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, result: ImportResult) -> list[_Placed]:
+def _placed(
+    ctx: Context, candidates: list[Candidate], fallback: str | None, result: ImportResult, named: dict[str, str]
+) -> list[_Placed]:
     """Each connection with its customer; repeated and unmapped ones counted in `result`."""
     ledger = ctx.ledger
     tz = ctx.tz
@@ -172,7 +187,7 @@ def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, res
                 hint="fix it and import again; what is imported now stays",
             )
         )
-    mapper = Mapper(found)
+    mapper = Mapper(found, named)
     out: list[_Placed] = []
     seen: set[str] = set()
     for c in candidates:
@@ -186,6 +201,9 @@ def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, res
         if key is None:
             mapper.unmapped(c)
             continue
+        if c.customer_names and c.tags:
+            # The tag or project that is the customer's own name is the customer, not a tag.
+            c = c._replace(tags=mapper.without_names_of(key, c.tags))
         local = c.start.astimezone(tz)
         out.append(_Placed(c, key, local, f"{local.year:04d}-{local.month:02d}"))
     result.unmapped = mapper.report()
@@ -195,7 +213,8 @@ def _placed(ctx: Context, candidates: list[Candidate], fallback: str | None, res
 def _row(p: _Placed, assign: Assigner, tz: tzinfo) -> _Row:
     c = p.candidate
     session = _session(c, p.customer, p.local, assign, tz)
-    return _Row(session, [c.line], c.partner_id or "|".join(c.names), p.month, p.local.timestamp())
+    partner = c.partner_id or "|".join(c.names)
+    return _Row(session, [c.line], f"{c.file}|{partner}" if c.file else partner, p.month, p.local.timestamp(), c.file)
 
 
 def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
@@ -210,7 +229,7 @@ def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
                 "if that is right, add it by hand with sessionlog add --force"
             ]
         if errors:
-            result.skipped.append(_skip(shown, row, errors[0]))
+            result.skipped.append(_skip(row.file or shown, row, errors[0]))
         else:
             ready.append(row)
     ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))
@@ -233,6 +252,7 @@ def _zone(name: str | None) -> tzinfo:
 
 
 def _gap(text: str | None, default: timedelta) -> timedelta:
+    """How far apart connections to one partner may be to merge."""
     if text is None:
         return default
     from sessionlog.timeparse import parse_gap
@@ -251,9 +271,12 @@ def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None
 
 def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo) -> Session:
     """The record a connection becomes, in the ledger's zone."""
-    billable, reason = assign.billing(c.billing_state)
+    billable, reason = (c.billable, c.free_reason) if c.billable is not None else assign.billing(c.billing_state)
+    kind = (c.connection_type.lower(),) if c.connection_type else ()
     return Session(
-        id=random_id(),  # drawn now: giving 100 000 records an id later would copy each
+        # Drawn now: giving 100 000 records an id later would copy each. A session from
+        # another ledger's export keeps its own, so exchanging it back finds it.
+        id=c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else random_id(),
         customer=key,
         start=start,
         end=c.end.astimezone(tz) if c.end is not None else None,
@@ -264,15 +287,19 @@ def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzin
         note=c.note,
         billable=billable,
         free_reason=reason,
-        tags=(c.connection_type.lower(),) if c.connection_type else (),
+        tags=tuple(dict.fromkeys((*c.tags, *kind))) if c.tags else kind,
+        ticket=c.ticket,
         source=c.source,
         unfinished=c.end is None,
     )
 
 
-def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
+def _merge(rows: list[_Row], gap: timedelta | None) -> list[_Row]:
     """Consecutive connections to one partner (same customer, supporter and billing) that are
-    at most `gap` apart, or overlap, become one session; unfinished ones never merge."""
+    at most `gap` apart, or overlap, become one session; unfinished ones never merge, and
+    nothing does when `gap` is None."""
+    if gap is None:
+        return rows
     groups: dict[tuple[object, ...], list[_Row]] = {}
     for row in rows:
         s = row.session
@@ -284,7 +311,8 @@ def _merge(rows: list[_Row], gap: timedelta) -> list[_Row]:
         for row in group[1:]:
             a, b = current.session, row.session
             if a.end is not None and b.end is not None and b.start - a.end <= gap:
-                current = _Row(_joined(a, b), current.lines + row.lines, current.partner, current.month, current.stamp)
+                lines = current.lines + row.lines
+                current = _Row(_joined(a, b), lines, current.partner, current.month, current.stamp, current.file)
             else:
                 out.append(current)
                 current = row

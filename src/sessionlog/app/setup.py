@@ -43,6 +43,13 @@ merge_gap = "0m"         # merge imported connections to one partner at most thi
 [import.billing_states]  # TeamViewer API billing_state -> "billable" or a free reason
 # NoBill = "goodwill"
 
+# Column maps for `sessionlog import csv FILE --map-name NAME` (kimai and sessionlog are built in):
+# [import.csv.rustdesk]
+# start = "Start time"
+# end = "End time"
+# customer = "Remote ID"
+# id = "Session ID"
+
 [timer]
 stale_after_hours = 10   # status, stop and check warn about a timer running longer
 

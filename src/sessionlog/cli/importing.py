@@ -1,4 +1,4 @@
-"""`import KIND FILE`: sessions from TeamViewer and AnyDesk logs."""
+"""`import KIND FILE`: sessions from remote-tool logs, CSV files, RDP logons, Watson and Timewarrior."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import typer
 from sessionlog.cli.common import FormatOpt, Profile, app_context, say, warn
 from sessionlog.cli.listing import billing_text
 from sessionlog.cli.output import emit
-from sessionlog.importers import ImportKind
+from sessionlog.importers import UNITS, ImportKind
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
 
@@ -47,9 +47,17 @@ def import_log(
     ctx: typer.Context,
     kind: Annotated[
         ImportKind,
-        typer.Argument(metavar="KIND", help="Which tool wrote the file: teamviewer, teamviewer-api, anydesk."),
+        typer.Argument(
+            metavar="KIND",
+            help="What wrote the file: teamviewer, teamviewer-api, anydesk, csv, rdp, watson, timewarrior.",
+        ),
     ],
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The log: Connections.txt, a saved JSON report …")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="The log: Connections.txt, a CSV export, Watson's frames, Timewarrior's data folder …"
+        ),
+    ],
     customer: Annotated[
         str | None,
         typer.Option("--customer", "-c", metavar="KEY", help="The customer for connections that map to none."),
@@ -68,10 +76,32 @@ def import_log(
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; write nothing.")] = False,
+    map_name: Annotated[
+        str | None,
+        typer.Option("--map-name", metavar="NAME", help="csv: a column map: sessionlog, kimai or [import.csv.NAME]."),
+    ] = None,
+    map_fields: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="FIELD=COLUMN", help='csv: which column holds a field, e.g. start="Start time".'),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", metavar="FORMAT", help="csv: how the file writes dates, e.g. %m/%d/%Y %I:%M %p."),
+    ] = None,
+    map_project: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map-project", metavar="NAME=KEY", help="A project, tag or name in the file that means this customer."
+        ),
+    ] = None,
+    users: Annotated[
+        list[str] | None,
+        typer.Option("--user", metavar="ACCOUNT", help="Only what this account of the tool did (rdp: DOMAIN\\name)."),
+    ] = None,
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
 ) -> None:
-    """Import sessions from a TeamViewer or AnyDesk connection log.
+    """Import sessions from a remote-support log, a CSV file, RDP logons, Watson or Timewarrior.
 
     Example: sessionlog import teamviewer Connections.txt --merge-gap 2m --dry-run
     """
@@ -79,7 +109,18 @@ def import_log(
     from sessionlog.app.importing import ImportOptions, import_file
 
     c = app_context(ctx)
-    options = ImportOptions(customer, supporter, source_tz, merge_gap, dry_run)
+    options = ImportOptions(
+        customer,
+        supporter,
+        source_tz,
+        merge_gap,
+        dry_run,
+        map_name=map_name,
+        map_fields=tuple(map_fields or ()),
+        date_format=date_format,
+        map_project=tuple(map_project or ()),
+        users=tuple(users or ()),
+    )
     with _progress() as progress, _no_gc():
         result = import_file(c, kind, file, options, progress)
     for p in result.skipped:
@@ -87,13 +128,15 @@ def import_log(
     warn(result.warnings)
     _unmapped(result)
     if dry_run:
-        rows = [_row(p.session, p.lines, c.tz) for p in result.planned]
-        data = [{**_json(p.session), "lines": list(p.lines)} for p in result.planned]
+        rows = [_row(p.session, p.lines, c.tz, p.file) for p in result.planned]
+        data = [
+            {**_json(p.session), "lines": list(p.lines), **({"file": p.file} if p.file else {})} for p in result.planned
+        ]
         emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
     say(_summary(result))
     if result.unfinished:
         say(
-            f"{result.unfinished} session(s) have a start but no end (the log has none): "
+            f"{result.unfinished} session(s) have a start but no end (the {_source(result)} has none): "
             "`sessionlog list` shows them as unfinished; give each its duration with "
             "sessionlog edit ID --duration 25m"
         )
@@ -101,7 +144,11 @@ def import_log(
         raise typer.Exit(1)
 
 
-def _row(s: Session, lines: tuple[int, ...], tz: tzinfo) -> dict[str, object]:
+def _source(result: ImportResult) -> str:
+    return "log" if UNITS[result.kind] == "connection" else "file"
+
+
+def _row(s: Session, lines: tuple[int, ...], tz: tzinfo, file: str = "") -> dict[str, object]:
     start = s.start.astimezone(tz)
     return {
         "customer": s.customer,
@@ -113,7 +160,7 @@ def _row(s: Session, lines: tuple[int, ...], tz: tzinfo) -> dict[str, object]:
         "contact": s.contact,
         "machine": s.machine,
         "billing": billing_text(s),
-        "lines": _lines(lines),
+        "lines": f"{Path(file).name}:{_lines(lines)}" if file else _lines(lines),
     }
 
 
@@ -131,6 +178,7 @@ def _json(s: Session) -> dict[str, object]:
         "billable": s.billable,
         "free_reason": s.free_reason,
         "tags": list(s.tags),
+        "ticket": s.ticket,
         "source": s.source,
         "unfinished": s.unfinished,
     }
@@ -142,23 +190,29 @@ def _lines(lines: tuple[int, ...] | list[int], most: int = 5) -> str:
 
 
 def _unmapped(result: ImportResult) -> None:
+    unit = UNITS[result.kind]
     for u in result.unmapped:
         names = f"; {', '.join(repr(n) for n in u.names[:3])}" if u.names and u.names[0] != u.partner else ""
-        where = f"line {u.lines[0]}" if u.count == 1 else f"lines {_lines(u.lines)}"
-        say(f"unmapped: {u.partner} ({u.count} connection(s), {where}{names}): {u.reason}")
+        if any(u.files):
+            places = [f"{Path(f).name}:{n}" for f, n in zip(u.files, u.lines, strict=True)]
+            where = ", ".join(places[:5]) + (f", … ({len(places)} in all)" if len(places) > 5 else "")
+        else:
+            where = f"line {u.lines[0]}" if u.count == 1 else f"lines {_lines(u.lines)}"
+        say(f"unmapped: {u.partner} ({u.count} {unit}(s), {where}{names}): {u.reason}")
         say(f"  {u.hint}")
     if result.unmapped:
         say(
             "  (--remote-id and --alias replace the customer's list: repeat the ones it has; "
-            "or give every unmapped connection to one customer with --customer KEY)"
+            f"or give every unmapped {unit} to one customer with --customer KEY)"
         )
 
 
 def _summary(r: ImportResult) -> str:
     verb = "dry run: would add" if r.dry_run else "imported"
-    parts = [f"{verb} {len(r.planned)} session(s) from {r.connections} connection(s) into {r.files} month file(s)"]
+    unit = UNITS[r.kind]
+    parts = [f"{verb} {len(r.planned)} session(s) from {r.connections} {unit}(s) into {r.files} month file(s)"]
     if r.merged:
-        parts.append(f"{r.merged} connection(s) merged into another")
+        parts.append(f"{r.merged} {unit}(s) merged into another")
     if r.duplicates:
         parts.append(f"{r.duplicates} already in the ledger or repeated")
     parts += [f"{n} {what} ignored" for what, n in sorted(r.ignored.items())]

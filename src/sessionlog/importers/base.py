@@ -41,6 +41,14 @@ class Candidate(NamedTuple):
     connection_type: str = ""  # RemoteControl, FileTransfer, … as the tool calls it
     note: str = ""
     billing_state: str | None = None  # raw, as the tool wrote it
+    # Time trackers and CSV files say more (issue 10); the remote-tool logs leave these empty.
+    customer_names: tuple[str, ...] = ()  # what the file calls the customer, tried in order (key, name, alias)
+    tags: tuple[str, ...] = ()
+    ticket: str | None = None
+    billable: bool | None = None  # None: by billing_state and [import.billing_states]
+    free_reason: str | None = None  # when billable is False
+    record_id: str = ""  # the id to keep (a session from another ledger's export)
+    file: str = ""  # the file it is in, when an import reads several
 
     @property
     def names(self) -> tuple[str, ...]:

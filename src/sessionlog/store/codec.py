@@ -373,4 +373,24 @@ def _import_settings(table: Any) -> ImportSettings:
         if not isinstance(sub, dict) or not all(isinstance(v, str) and v.strip() for v in sub.values()):
             raise Invalid(f'[import.{name}] must map names to text, like "khoerner" = "Klaus Hörner"')
         pairs[name] = tuple((k, v.strip()) for k, v in sub.items())
-    return ImportSettings(gap, pairs["supporters"], pairs["billing_states"])
+    return ImportSettings(gap, pairs["supporters"], pairs["billing_states"], _csv_maps(table.get("csv", {})))
+
+
+def _csv_maps(table: Any) -> tuple[tuple[str, tuple[tuple[str, str | tuple[str, ...]], ...]], ...]:
+    """`[import.csv.NAME]`: tables of text, lists of text or true/false; `import csv` checks the keys."""
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
+        raise Invalid('[import.csv.NAME] must be tables, like [import.csv.rustdesk] with start = "Start time"')
+    maps = []
+    for name, keys in table.items():
+        items: list[tuple[str, str | tuple[str, ...]]] = []
+        for key, value in keys.items():
+            if isinstance(value, bool):
+                items.append((key, "true" if value else "false"))
+            elif isinstance(value, str):
+                items.append((key, value))
+            elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                items.append((key, tuple(value)))
+            else:
+                raise Invalid(f"import.csv.{name}.{key} must be a column name or a list of them")
+        maps.append((name.strip().lower(), tuple(items)))
+    return tuple(maps)

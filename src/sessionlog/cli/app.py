@@ -11,6 +11,7 @@ import typer
 from sessionlog import __version__
 from sessionlog.cli import admin, billing, customer, importing, listing, records, timer
 from sessionlog.cli import statement as statement_cli
+from sessionlog.cli import sync as sync_cli
 from sessionlog.cli.common import Env, new_app
 
 app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True)
@@ -50,6 +51,7 @@ statement_cli.register(app)
 app.add_typer(customer.app, name="customer")
 admin.register(app)
 importing.register(app)
+sync_cli.register(app)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlog.model import Kind, SessionlogError, Settings
-from sessionlog.store import codec, merge
+from sessionlog.store import codec, marks
 from sessionlog.store.files import read_text
 from sessionlog.store.validate import parse_file
 
@@ -18,8 +18,8 @@ def load_settings(path: Path) -> Settings:
     if text is None:
         return Settings()
     raw = parse_file(path, text)
-    if merge.CONFLICT in raw:
-        raise SessionlogError(merge.conflict_problem("the settings", "settings", raw[merge.CONFLICT], str(path), None))
+    if marks.CONFLICT in raw:
+        raise SessionlogError(marks.conflict_problem("the settings", "settings", raw[marks.CONFLICT], str(path), None))
     try:
         return codec.settings_from_dict(raw)
     except codec.Invalid as exc:

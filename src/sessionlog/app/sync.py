@@ -274,17 +274,19 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
             return
         theirs = git.rev(ref)
         head = git.rev("HEAD")
-        if theirs is not None and (head is None or not git.is_ancestor(theirs, head)):
-            if head is not None and not git.related(head, theirs):
-                raise SessionlogError(
-                    f"this ledger and {done.remote}'s have no history in common",
-                    Kind.CONFLICT,
-                    hint="clone the team's ledger with `git clone URL FOLDER` and work there",
-                )
+        base = git.merge_base(head, theirs) if head is not None and theirs is not None else None
+        if head is not None and theirs is not None and base is None:
+            raise SessionlogError(
+                f"this ledger and {done.remote}'s have no history in common",
+                Kind.CONFLICT,
+                hint="clone the team's ledger with `git clone URL FOLDER` and work there",
+            )
+        if theirs is not None and base != theirs:
             later = _commit(ctx, git)  # what was written since the first commit, before merging
             done.committed += [later] if later else []
-            done.received += git.count(git.rev("HEAD"), theirs)
-            done.authors += [a for a in git.authors(git.rev("HEAD"), theirs) if a not in done.authors]
+            authors = git.authors(git.rev("HEAD"), theirs)
+            done.received += len(authors)
+            done.authors += [a for a in dict.fromkeys(reversed(authors)) if a not in done.authors]
             done.conflicts = _merge(ctx, git, theirs, f"{done.remote}/{branch}")
             if done.conflicts:
                 return

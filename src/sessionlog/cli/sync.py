@@ -141,12 +141,8 @@ def merge_driver(
     path: Annotated[str, typer.Argument(metavar="PATH", help="%P: the file's path in the ledger.")],
 ) -> None:
     """What git runs to merge a ledger file record by record (set up by init --git and sync --setup)."""
-    from sessionlog.app.conflicts import merge_driver as workflow
+    from sessionlog.cli.driver import run
 
-    done = workflow(base, ours, theirs, path)
-    if done.fallback is not None:
-        say(f"sessionlog: {path}: merged line by line by git ({done.fallback})")
-    for c in done.conflicts:
-        say(f"sessionlog: {path}:{c.line or 1}: conflict: {c.label} ({', '.join(c.keys)})")
-    if not done.clean:
-        raise typer.Exit(1)
+    code = run(base, ours, theirs, path)
+    if code:
+        raise typer.Exit(code)

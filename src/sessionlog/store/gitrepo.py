@@ -68,9 +68,15 @@ def merge_waiting(root: Path) -> bool:
     return (root / ".git" / "MERGE_HEAD").is_file()
 
 
-def _last_line(text: str) -> str:
+def _reason(text: str) -> str:
+    """git's reason in one line: its first message (ssh's or git's), without the `fatal:` label."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("hint:")]
-    return lines[-1] if lines else ""
+    if not lines:
+        return ""
+    first = lines[0]
+    for label in ("fatal: ", "error: "):
+        first = first.removeprefix(label)
+    return first
 
 
 class Git:
@@ -79,6 +85,8 @@ class Git:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._identity: list[str] | None = None
+        self._config: dict[str, str] | None = None
+        self._git_dir: Path | None = None
 
     # --- running git ------------------------------------------------------------------------
 
@@ -92,7 +100,7 @@ class Git:
         command = ["git", *(c for kv in config for c in ("-c", kv)), *args]
         done = subprocess.run(command, cwd=self.root, input=data, capture_output=True, env=env, check=False)
         if check and done.returncode != 0:
-            why = _last_line(done.stderr.decode("utf-8", "replace")) or f"exit status {done.returncode}"
+            why = _reason(done.stderr.decode("utf-8", "replace")) or f"exit status {done.returncode}"
             raise SessionlogError(f"git {args[0]} failed: {why}", Kind.INPUT)
         return done
 
@@ -108,25 +116,37 @@ class Git:
         """Whether the ledger folder is the top of a git work tree (not merely inside one)."""
         if not (self.root / ".git").exists() or not git_available():
             return False  # the ledger folder must be the work tree's top, so .git is right there
-        done = self.run("rev-parse", "--show-toplevel", check=False)
-        if done.returncode != 0:
+        done = self.run("rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+        lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if done.returncode != 0 or len(lines) != 2:
             return False
-        top = Path(done.stdout.decode("utf-8", "surrogateescape").strip())
+        self._git_dir = Path(lines[1])
         try:
-            return os.path.samefile(top, self.root)
+            return os.path.samefile(lines[0], self.root)
         except OSError:
             return False
+
+    @property
+    def git_dir(self) -> Path:
+        if self._git_dir is None:
+            self._git_dir = Path(self.out("rev-parse", "--absolute-git-dir"))
+        return self._git_dir
 
     def init(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.run("init", "-q")
 
     def config(self, key: str) -> str | None:
-        done = self.run("config", "--get", key, check=False)
-        return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
+        """A git setting as git sees it here (system, global, local); read once, all of them."""
+        if self._config is None:
+            done = self.run("config", "--list", "-z", check=False)
+            pairs = [e.split("\n", 1) for e in done.stdout.decode("utf-8", "replace").split("\0") if e]
+            self._config = {p[0].lower(): p[1] if len(p) > 1 else "" for p in pairs}
+        return self._config.get(key.lower())
 
     def set_config(self, key: str, value: str) -> None:
         self.run("config", "--local", key, value)
+        self._config = None
 
     def driver_set_up(self) -> bool:
         return self.config(f"merge.{DRIVER}.driver") == driver_command()
@@ -186,11 +206,11 @@ class Git:
         return done.stdout.decode().strip() if done.returncode == 0 else None
 
     def merging(self) -> bool:
-        return self.rev("MERGE_HEAD") is not None
+        return (self.git_dir / "MERGE_HEAD").is_file()
 
     def busy_with(self) -> str | None:
         """A git operation a person started and left unfinished (rebase, cherry-pick ...)."""
-        git_dir = Path(self.out("rev-parse", "--absolute-git-dir"))
+        git_dir = self.git_dir
         for name, what in (
             ("rebase-merge", "a rebase"),
             ("rebase-apply", "a rebase or am"),
@@ -264,7 +284,7 @@ class Git:
         done = self.run("fetch", "-q", "--no-write-fetch-head", remote, check=False)
         if done.returncode == 0:
             return None
-        return _last_line(done.stderr.decode("utf-8", "replace")) or f"git fetch: exit status {done.returncode}"
+        return _reason(done.stderr.decode("utf-8", "replace")) or f"git fetch: exit status {done.returncode}"
 
     def merge(self, ref: str, supporter: str, message: str) -> bool:
         """Merge `ref` with the ledger's driver and without rename guessing; False on conflicts."""
@@ -272,7 +292,7 @@ class Git:
         args = ("merge", "-q", "--no-edit", "--no-verify", "-X", "no-renames", "-m", message, ref)
         done = self.run(*args, check=False, config=self.identity(supporter))
         if done.returncode != 0 and not self.unmerged():
-            why = _last_line(done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace"))
+            why = _reason(done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace"))
             raise SessionlogError(f"git merge failed: {why}", Kind.CONFLICT)
         return done.returncode == 0
 
@@ -285,21 +305,15 @@ class Git:
                 out.setdefault(path, set()).add(int(info.split()[2]))
         return out
 
-    def is_ancestor(self, older: str, newer: str) -> bool:
-        return self.ok("merge-base", "--is-ancestor", older, newer)
-
-    def related(self, a: str, b: str) -> bool:
-        return self.ok("merge-base", a, b)
+    def merge_base(self, a: str, b: str) -> str | None:
+        """The best common ancestor of two commits; None when their histories have none."""
+        done = self.run("merge-base", a, b, check=False)
+        return done.stdout.decode().strip() if done.returncode == 0 else None
 
     def authors(self, since: str | None, until: str) -> list[str]:
-        """Who made the commits in since..until, each once, in order."""
+        """The author of each commit in since..until (merges left out), newest first."""
         span = f"{since}..{until}" if since else until
-        names = self.out("log", "--no-merges", "--format=%an", span).splitlines()
-        return list(dict.fromkeys(n for n in names if n))
-
-    def count(self, since: str | None, until: str) -> int:
-        span = f"{since}..{until}" if since else until
-        return int(self.out("rev-list", "--no-merges", "--count", span) or 0)
+        return self.out("log", "--no-merges", "--format=%an", span).splitlines()
 
     def push(self, remote: str, branch: str) -> Pushed:
         done = self.run("push", "--porcelain", "--no-verify", remote, f"HEAD:refs/heads/{branch}", check=False)
@@ -309,7 +323,7 @@ class Git:
             return Pushed(True)
         if any(ln.startswith("!") and "\t[rejected]" in ln for ln in refs):
             return Pushed(False, rejected=True)
-        why = _last_line(done.stderr.decode("utf-8", "replace")) or next((ln for ln in refs), "")
+        why = _reason(done.stderr.decode("utf-8", "replace")) or next((ln for ln in refs), "")
         return Pushed(False, message=why or f"git push: exit status {done.returncode}")
 
     def track(self, branch: str, remote: str) -> None:
@@ -326,7 +340,7 @@ class Git:
         args = ("merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base), str(theirs))
         done = self.run(*args, check=False)
         if done.returncode < 0:
-            raise SessionlogError(f"git merge-file failed: {_last_line(done.stderr.decode('utf-8', 'replace'))}")
+            raise SessionlogError(f"git merge-file failed: {_reason(done.stderr.decode('utf-8', 'replace'))}")
         return done.returncode
 
     @contextmanager

@@ -19,7 +19,7 @@ from typer.testing import Result
 
 from conftest import SETTINGS, Ledger, assert_one_error, snapshot
 
-NAMES = ("Klaus Hörner", "Anna Weber", "Jonas Berg", "Petra Schäfer", "Emre Yılmaz")
+NAMES = ("Klaus Hörner", "Anna Weber", "Jonas Berg", "Petra Schäfer", "Emre Yılmaz")  # noqa: RUF001 (a Turkish name)
 
 
 def git_env(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -66,7 +66,9 @@ def test_sync_in_a_ledger_without_git_says_how_to_share_it(ledger: Ledger, monke
     ledger.refused("sync", "--setup", match="is no git repository.*git clone URL FOLDER")
 
 
-def test_a_ledger_inside_another_repository_is_not_taken_for_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_ledger_inside_another_repository_is_not_taken_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     git_env(tmp_path, monkeypatch)
     git(tmp_path, "init", "-q")
     inner = Ledger(tmp_path / "ledger", tmp_path)
@@ -76,7 +78,7 @@ def test_a_ledger_inside_another_repository_is_not_taken_for_one(tmp_path: Path,
 
 
 def test_a_clone_is_set_up_on_its_first_sync_too(team: Team) -> None:
-    klaus, anna = team
+    _, anna = team
     anna.git("config", "--unset", "merge.sessionlog.driver")
     anna.add("acme", "2024-03-01 10:00", 30, "--new")
     result = anna.sync()
@@ -236,7 +238,7 @@ def test_customer_and_settings_conflicts(team: Team) -> None:
     klaus.sync()
     result = anna.run("sync")
     assert result.exit_code == 1
-    assert "customer acme is in conflict: rate: ours \"100.00\", theirs \"95.00\"" in result.stdout
+    assert 'customer acme is in conflict: rate: ours "100.00", theirs "95.00"' in result.stdout
     assert "the settings is in conflict" in result.stdout or "the settings are in conflict" in result.stdout
     # Nothing bills while the settings are undecided; resolve and check still work.
     anna.refused("invoice", "2024-03", match="sessionlog.toml.*in conflict.*resolve settings")
@@ -334,7 +336,9 @@ def test_status_all_shows_the_colleagues_timers_after_sync(team: Team) -> None:
     anna.ok("start", "gamma", "--at", "11:00", "--new")
     anna.sync()
     lines = anna.ok("status", "--all").stdout.splitlines()
-    assert any(ln.startswith("acme  running") and "since 05.03.2024 10:15" in ln and "Klaus Hörner" in ln for ln in lines)
+    assert any(
+        ln.startswith("acme  running") and "since 05.03.2024 10:15" in ln and "Klaus Hörner" in ln for ln in lines
+    )
     assert any(ln.startswith("gamma  running") and "Anna Weber" in ln for ln in lines)
     klaus.ok("stop", "--at", "11:30")
     klaus.sync()

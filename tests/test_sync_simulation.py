@@ -347,7 +347,9 @@ class Simulation:
             latest = self.latest((sid, ""))
             values = {e.value for e in latest}
             assert len(values) == 1, f"{sid}: deleted on one side, kept on the other, and nobody was asked"
-            assert (sid in final) == values.pop(), f"session {sid} was written and is {'gone' if sid not in final else 'back'}"
+            assert (sid in final) == values.pop(), (
+                f"session {sid} was written and is {'gone' if sid not in final else 'back'}"
+            )
 
     def latest(self, key: tuple[str, str], seen: VC | None = None) -> list[Event]:
         """The writes of a record's key that no other write happened after (among those `seen`)."""
@@ -358,7 +360,7 @@ class Simulation:
         """Right after a sync: the clone holds the latest of every write it has seen, and where
         two seen writes disagree and neither happened after the other, a person was asked."""
         now = self.snapshot(tech)
-        for (sid, key), events in self.events.items():
+        for sid, key in list(self.events):
             latest = self.latest((sid, key), tech.vc)
             if not latest:
                 continue
@@ -374,7 +376,7 @@ class Simulation:
                 assert now[sid].get(key) == values[0], f"{who}: session {sid} {key} lost its latest write"
 
     def check_latest_writes(self, final: dict[str, dict[str, Any]]) -> None:
-        for (sid, key), _ in list(self.events.items()):
+        for sid, key in list(self.events):
             if not key or sid not in final:
                 continue
             latest = self.latest((sid, key))

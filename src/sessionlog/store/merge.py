@@ -160,8 +160,10 @@ class _Writer:
         self.records: list[dict[str, Any]] = []
 
     def text(self, piece: str) -> None:
+        """Add text from any version, in ours' line endings (a copy from Windows may differ)."""
         if piece:
-            self.parts.append(ended(piece, self.nl))
+            piece = piece.replace("\r\n", "\n")
+            self.parts.append(ended(piece if self.nl == "\n" else piece.replace("\n", self.nl), self.nl))
 
     def record(self, record: dict[str, Any], segment: str | None, *, separate: bool = False) -> None:
         """Add a record, written as `segment` (its text in some version) or formatted anew."""

@@ -54,6 +54,8 @@ def merge_document(base_t: str, ours_t: str, theirs_t: str, path: str) -> Merged
     if conflicts:
         merged = with_conflict(merged, conflicts)
     text = next((t for t, d in ((ours_t, ours), (theirs_t, theirs)) if d == merged), None)
+    if text is None and not conflicts:
+        text = _line_merged(base_t, ours_t, theirs_t, merged, path)
     if text is None:
         text = _spliced_document(ours_t, ours, merged, path)
     if text is None:
@@ -62,6 +64,17 @@ def merge_document(base_t: str, ours_t: str, theirs_t: str, path: str) -> Merged
         return Merged(text, changed=int(merged != ours))
     line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(f"{CONFLICT} =")), None)
     return Merged(text, [Conflict(document_label(path), tuple(conflicts), line)], changed=1)
+
+
+def _line_merged(base: str, ours: str, theirs: str, merged: dict[str, Any], path: str) -> str | None:
+    """git's own way first: lines changed apart merge as lines, comments and all; used only
+    when it holds exactly the values merged key by key."""
+    import merge3
+
+    m = merge3.Merge3(base.splitlines(True), ours.splitlines(True), theirs.splitlines(True))
+    if any(region[0] == "conflict" for region in m.merge_regions()):
+        return None
+    return verified("".join(m.merge_lines()), merged, path)
 
 
 def _spliced_document(text: str, doc: dict[str, Any], merged: dict[str, Any], path: str) -> str | None:

@@ -321,7 +321,7 @@ def test_the_commit_message_lists_the_sessions(team: Team) -> None:
     message = klaus.git("log", "-1", "--format=%B")
     subject = message.splitlines()[0]
     assert subject == "sessionlog: Klaus Hörner: 1 session(s) added, 1 changed, 1 deleted, 1 timer change(s), " \
-        "1 other file(s)"  # fmt: skip
+        "customer gamma"  # fmt: skip
     assert f"added:    {c} gamma 03.03.2024 10:00 Klaus Hörner: Server" in message
     assert f"changed:  {a} acme: note" in message
     assert f"deleted:  {b} acme 02.03.2024 10:00" in message

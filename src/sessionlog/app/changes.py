@@ -33,7 +33,7 @@ class Changes:
             f"{len(self.deleted)} deleted" if self.deleted else "",
             f"{len(self.invoices)} invoice(s) issued" if self.invoices else "",
             f"{len(self.timers)} timer change(s)" if self.timers else "",
-            f"{len(self.files)} other file(s)" if self.files else "",
+            _files(self.files),
         ]
         return ", ".join(p for p in parts if p) or "no ledger changes"
 
@@ -53,6 +53,22 @@ class Changes:
             if len(lines) > SHOWN:
                 body.append(f"{title + ':':9} ... and {len(lines) - SHOWN} more")
         return f"sessionlog: {supporter}: {self.counts()}\n\n" + "\n".join(body) + "\n"
+
+
+def _label(path: str) -> str:
+    parts = path.split("/")
+    if path == "sessionlog.toml":
+        return "the settings"
+    if len(parts) == 3 and parts[0] == "customers" and parts[2] == "customer.toml":
+        return f"customer {parts[1]}"
+    return path
+
+
+def _files(paths: list[str]) -> str:
+    """Other files by name while they are few: `customer acme, the settings`."""
+    if not paths:
+        return ""
+    return ", ".join(_label(p) for p in paths) if len(paths) <= 3 else f"{len(paths)} other files"
 
 
 def _doc(text: str | None) -> dict[str, Any]:

@@ -247,7 +247,7 @@ def _merge_records(base_t: str, ours_t: str, theirs_t: str, path: str, *, timer:
         elif merged == o and o_seg is not None and b is not None and o_seg == _segment(base, rid):
             w.record(merged, _segment(theirs, rid) or o_seg)  # theirs may have changed a comment only
             continue
-        if merged != o:
+        if merged != o and not clash:
             result.changed += 1
         w.record(merged, o_seg)
     w.text(theirs.tail if ours.tail == base.tail else ours.tail)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -392,3 +393,102 @@ def test_check_json_names_the_conflict_kind(team: Team) -> None:
     findings = json.loads(anna.run("check", "--format", "json").stdout)
     kinds = {(f["kind"], f["severity"]) for f in findings}
     assert ("merge-conflict", "error") in kinds and ("merge-conflict", "warning") in kinds  # the waiting merge
+
+
+# --- invoice numbers -------------------------------------------------------------------------------
+
+
+def numbers(result_stderr: str) -> list[str]:
+    return [ln.split(":")[0] for ln in result_stderr.splitlines() if ln.startswith("RE-")]
+
+
+def test_finalize_loses_the_race_and_numbers_after_the_winner(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    klaus, anna = team
+    klaus.ok("customer", "add", "acme", "--rate", "90")
+    klaus.ok("customer", "add", "gamma", "--rate", "80")
+    team.sync_all(1)
+    klaus.add("acme", "2024-03-01 10:00", 30)
+    anna.add("gamma", "2024-03-02 10:00", 30)
+    real_push = gitrepo.Git.push
+    won: list[str] = []
+
+    def push(self: gitrepo.Git, remote: str, branch: str) -> gitrepo.Pushed:
+        if not won and self.root == klaus.root and "invoices of" in self.out("log", "-1", "--format=%s"):
+            won.append("racing")
+            won[:] = numbers(anna.ok("invoice", "2024-03", "--customer", "gamma", "--finalize").stderr)
+        return real_push(self, remote, branch)
+
+    monkeypatch.setattr(gitrepo.Git, "push", push)
+    # Klaus numbered acme RE-2024-0001, but Anna's gamma reached the remote first with that number.
+    mine = numbers(klaus.ok("invoice", "2024-03", "--customer", "acme", "--finalize").stderr)
+    assert won == ["RE-2024-0001"] and mine == ["RE-2024-0002"]
+    team.sync_all()
+    register = tomllib.loads((anna.root / "invoices/2024-03.toml").read_text(encoding="utf-8"))
+    assert [(i["number"], i["customer"]) for i in register["invoice"]] == [
+        ("RE-2024-0001", "gamma"),
+        ("RE-2024-0002", "acme"),
+    ]
+    team.assert_identical()
+    anna.ok("check")
+
+
+def test_finalize_offline_numbers_nothing(team: Team) -> None:
+    klaus, _ = team
+    klaus.ok("customer", "add", "acme", "--rate", "90")
+    klaus.add("acme", "2024-03-01 10:00", 30)
+    klaus.offline(team.tmp)
+    line = klaus.refused("invoice", "2024-03", "--finalize", match="cannot reach origin: .*nothing was numbered")
+    assert "finalize when it can be reached" in line
+    assert not (klaus.root / "invoices").exists()
+
+
+def test_finalize_refuses_while_a_merge_waits(team: Team) -> None:
+    klaus, anna = team
+    klaus.ok("customer", "add", "acme", "--rate", "90")
+    sid = klaus.add("acme", "2024-03-01 10:00", 30)
+    team.sync_all(1)
+    klaus.ok("edit", sid, "--note", "a")
+    anna.ok("edit", sid, "--note", "b")
+    klaus.sync()
+    assert anna.run("sync").exit_code == 1  # the merge waits for Anna
+    anna.refused("invoice", "2024-03", "--finalize", match="1 conflict\\(s\\) to settle first.*nothing was numbered")
+    anna.ok("resolve", sid, "--take", "ours")
+    assert numbers(anna.ok("invoice", "2024-03", "--finalize").stderr) == ["RE-2024-0001"]
+
+
+def test_two_real_processes_finalizing_at_once_never_share_a_number(team: Team, cli_env: dict[str, str]) -> None:
+    import subprocess
+
+    from conftest import console_script
+
+    klaus, anna = team
+    for key in ("acme", "gamma", "delta"):
+        klaus.ok("customer", "add", key, "--rate", "90")
+    team.sync_all(1)
+    for day, key in enumerate(("acme", "gamma", "delta"), 1):
+        klaus.add(key, f"2024-03-0{day} 10:00", 30)
+        anna.add(key, f"2024-03-0{day} 14:00", 30)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONLOG_")}
+    env.update(SESSIONLOG_CONFIG=cli_env["SESSIONLOG_CONFIG"], SESSIONLOG_NOW="2024-04-01T09:00:00+02:00")
+    runs = [
+        subprocess.Popen(
+            [console_script(), "--ledger", str(c.root), "invoice", "2024-03", "--finalize"],
+            env={**env, "SESSIONLOG_SUPPORTER": c.supporter},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for c in (klaus, anna)
+    ]
+    reported = []
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        reported += numbers(err)
+    team.sync_all()
+    register = tomllib.loads((klaus.root / "invoices/2024-03.toml").read_text(encoding="utf-8"))
+    issued = [i["number"] for i in register["invoice"]]
+    assert sorted(issued) == sorted(reported) and len(set(issued)) == len(issued)
+    billed = [s["id"] for i in register["invoice"] for s in i["session"]]
+    assert len(billed) == len(set(billed)) == 6
+    team.assert_identical()

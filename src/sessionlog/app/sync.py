@@ -30,7 +30,7 @@ from sessionlog.app.context import Context
 from sessionlog.model import Kind, Problem, SessionlogError
 from sessionlog.store import Ledger, tomltext
 from sessionlog.store.files import read_text
-from sessionlog.store.gitrepo import Git, git_available
+from sessionlog.store.gitrepo import Git, Pushed, git_available
 from sessionlog.store.marks import problems_in
 from sessionlog.store.merge import Unmergeable, merge_texts
 from sessionlog.store.moves import JOURNAL
@@ -267,12 +267,17 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
     if done.remote is None:
         return
     ref = f"refs/remotes/{done.remote}/{branch}"
+    refused: str | None = None  # why the last push was refused
     for _ in range(TRIES):
+        before = git.rev(ref)
         reason = git.fetch(done.remote)
         if reason is not None:
             done.offline = reason
             return
         theirs = git.rev(ref)
+        if refused is not None and theirs == before:
+            done.push_failed = refused  # refused although nobody pushed: a hook, a protected branch
+            return
         head = git.rev("HEAD")
         base = git.merge_base(head, theirs) if head is not None and theirs is not None else None
         if head is not None and theirs is not None and base is None:
@@ -302,6 +307,7 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
         if not pushed.rejected:
             done.push_failed = pushed.message
             return
+        refused = pushed.message
     raise SessionlogError(
         f"{done.remote} kept changing while this sync tried to push ({TRIES} times); your work is committed here",
         Kind.BUSY,
@@ -345,6 +351,9 @@ def agreed(ctx: Context, run: Callable[[], T], what: str) -> T:
                 assert start is not None
                 git.reset_hard(start)  # the numbers were never shown to anyone: take them back
                 ledger.forget()
+            moved = git.rev(f"refs/remotes/{remote}/{branch}")
+            if pushed.rejected and git.fetch(remote) is None and git.rev(f"refs/remotes/{remote}/{branch}") == moved:
+                pushed = Pushed(False, message=pushed.message)  # refused although nobody pushed: no race
             if not pushed.rejected:
                 raise SessionlogError(
                     f"cannot push to {remote}: {pushed.message}; nothing was numbered",

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ IGNORED = (
 @dataclass(frozen=True)
 class Pushed:
     ok: bool
-    rejected: bool = False  # someone pushed first: merge theirs and push again
+    rejected: bool = False  # the remote took nothing: merge what is new there and push again
     message: str = ""  # git's own words when it failed
 
 
@@ -316,14 +317,25 @@ class Git:
         return self.out("log", "--no-merges", "--format=%an", span).splitlines()
 
     def push(self, remote: str, branch: str) -> Pushed:
+        pushed = self._push(remote, branch)
+        if pushed.rejected and "[remote rejected]" in pushed.message:
+            time.sleep(0.3)  # a colleague's push may hold the branch this very moment: once more
+            pushed = self._push(remote, branch)
+        return pushed
+
+    def _push(self, remote: str, branch: str) -> Pushed:
         done = self.run("push", "--porcelain", "--no-verify", remote, f"HEAD:refs/heads/{branch}", check=False)
         report = done.stdout.decode("utf-8", "replace").splitlines()
         refs = [ln for ln in report if ln[:1] in "!= +*-" and "\t" in ln]
         if done.returncode == 0:
             return Pushed(True)
-        if any(ln.startswith("!") and "\t[rejected]" in ln for ln in refs):
-            return Pushed(False, rejected=True)
-        why = _reason(done.stderr.decode("utf-8", "replace")) or next((ln for ln in refs), "")
+        refused = [ln.split("\t")[-1] for ln in refs if ln.startswith("!")]
+        if refused:
+            # The remote answered but took nothing: someone pushed first ([rejected]), or at the same
+            # instant ([remote rejected] (cannot lock ref)), or a hook said no. The caller fetches and
+            # tells these apart by whether the remote moved.
+            return Pushed(False, rejected=True, message=refused[0])
+        why = _reason(done.stderr.decode("utf-8", "replace"))
         return Pushed(False, message=why or f"git push: exit status {done.returncode}")
 
     def track(self, branch: str, remote: str) -> None:

@@ -59,7 +59,7 @@ BAD_CASES = {
     "a conflict copy of a shared folder": (
         "customers/acme/2024-03 (conflicted copy 2024-03-05).toml",
         GOOD.replace("good0001", "copy0001"),
-        r"conflicted copy 2024-03-05\)\.toml: not a month file",
+        r"conflicted copy 2024-03-05\)\.toml: a conflict copy of 2024-03\.toml made by a file-sync service",
     ),
     "an invalid record": (
         "customers/acme/2024-03.toml",

@@ -136,6 +136,7 @@ class Kind(StrEnum):
     ZERO_RATE = "zero-rate"  # billable work at a rate of 0.00
     CORRECTED = "corrected"  # a session of an issued invoice changed afterwards
     UNFINISHED = "unfinished"  # an imported session with a start but no end yet
+    MERGE_CONFLICT = "merge-conflict"  # a record both sides of a merge changed: a person decides
 
 
 class Severity(StrEnum):

@@ -90,6 +90,9 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
                 hint="the next write in that folder removes it")
         for p in ledger.layout.temp_files()
     ]  # fmt: skip
+    from sessionlog.app import conflicts  # copies outside customer folders, numbers issued twice, a waiting merge
+
+    problems += conflicts.findings(ctx)
     return CheckResult(problems, len(sessions))
 
 

@@ -262,13 +262,23 @@ def invoice(
     ledger = ctx.ledger
     label = month_key(month_period(month, ctx.tz).start, ctx.tz)
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
-    issued: list[Issued] = []
-    with ledger.locked() if finalize else nullcontext():
-        m = _month(ctx, label, keys, skip_broken=skip_broken, finalize=finalize)
-        if finalize:
-            issued = _finalize(ctx, label, m, allow_zero=allow_zero)
-            if issued or m.unstamped:
-                m = _month(ctx, label, keys, skip_broken=False)
+
+    def run() -> tuple[_Month, list[Issued]]:
+        issued: list[Issued] = []
+        with ledger.locked() if finalize else nullcontext():
+            m = _month(ctx, label, keys, skip_broken=skip_broken, finalize=finalize)
+            if finalize:
+                issued = _finalize(ctx, label, m, allow_zero=allow_zero)
+                if issued or m.unstamped:
+                    m = _month(ctx, label, keys, skip_broken=False)
+        return m, issued
+
+    if finalize:
+        from sessionlog.app.sync import agreed  # a shared git ledger agrees on numbers through its remote
+
+        m, issued = agreed(ctx, run, f"invoices of {label}")
+    else:
+        m, issued = run()
     running = [s for s in m.gathered.running if month_key(s.start, ctx.tz) == label]
     warnings = m.gathered.warnings + m.warnings + running_warnings(running)
     warnings += late_warnings(m.lines, label, m.finalized) + zero_rate_warnings(m.lines)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessionlog.store import Ledger, ledger_zone
+
+if TYPE_CHECKING:
+    from sessionlog.app.sync import SetUp
 
 SETTINGS_TEMPLATE = """\
 # sessionlog ledger settings. Every key is optional; a missing key takes the value shown here.
@@ -77,3 +81,12 @@ def init(ledger: Ledger) -> Path:
     """Write sessionlog.toml with every setting and its default, in the machine's zone."""
     zone = ledger_zone(None)
     return ledger.create_settings(SETTINGS_TEMPLATE.format(timezone=getattr(zone, "key", "UTC")))
+
+
+def init_git(ledger: Ledger, remote: str | None, supporter: str) -> tuple[Path | None, SetUp]:
+    """`init --git`: the settings file if there is none yet, then the ledger shared through git."""
+    from sessionlog.app.sync import set_up
+    from sessionlog.store import read_text
+
+    written = init(ledger) if read_text(ledger.layout.settings_file) is None else None
+    return written, set_up(ledger, create=True, remote=remote, supporter=supporter)

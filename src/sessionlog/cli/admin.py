@@ -26,21 +26,42 @@ def init(
     directory: Annotated[
         Path | None, typer.Argument(metavar="[DIR]", help="The ledger folder (default: the ledger).")
     ] = None,
+    git: Annotated[bool, typer.Option("--git", help="Share the ledger through git: `sessionlog sync`.")] = False,
+    remote: Annotated[
+        str | None, typer.Option("--remote", metavar="URL", help="With --git: the team's git remote (origin).")
+    ] = None,
 ) -> None:
     """Write a commented sessionlog.toml with every setting and its default."""
     ledger = Ledger(directory) if directory is not None else env(ctx).ledger
+    if remote is not None and not git:
+        fail("--remote goes with --git", 2)
+    if git:
+        from sessionlog.cli.sync import init_git
+
+        init_git(ledger, remote, env(ctx).supporter)
+        return
     say(f"wrote {init_ledger(ledger)}")
 
 
-def check(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
-    """Validate the whole ledger; print each problem as file:line: error|warning: message."""
+def check(
+    ctx: typer.Context,
+    fmt: FormatOpt = Format.TABLE,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="First merge the conflict copies of file-sync services into their files.")
+    ] = False,
+) -> None:
+    """Validate the whole ledger; print each problem as file:line: error|warning|conflict: message."""
+    if fix:
+        from sessionlog.cli.sync import fold_copies
+
+        fold_copies(app_context(ctx))
     result = check_ledger(app_context(ctx))
     if fmt is Format.JSON:
         emit(fmt, [], (), json_rows=[_as_json(p) for p in result.problems])
     else:
-        for p in result.problems:
-            where = f"{p.where}: " if p.where else ""
-            print(f"{where}{p.severity}: {p.message}" + (f" ({p.hint})" if p.hint else ""))
+        from sessionlog.cli.sync import show_problems
+
+        show_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         fail(f"{errors} error(s), {warnings} warning(s) in {result.sessions} session(s)")

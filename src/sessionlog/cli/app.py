@@ -13,6 +13,7 @@ from sessionlog.cli import admin, billing, customer, importing, listing, records
 from sessionlog.cli import insights as insights_cli
 from sessionlog.cli import search as search_cli
 from sessionlog.cli import statement as statement_cli
+from sessionlog.cli import sync as sync_cli
 from sessionlog.cli import tags as tags_cli
 from sessionlog.cli.common import Env, new_app
 
@@ -56,6 +57,7 @@ importing.register(app)
 search_cli.register(app)
 insights_cli.register(app)
 tags_cli.register(app)
+sync_cli.register(app)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlog.model import Kind, SessionlogError, Settings
-from sessionlog.store import codec
+from sessionlog.store import codec, marks
 from sessionlog.store.files import read_text
 from sessionlog.store.validate import parse_file
 
@@ -17,8 +17,11 @@ def load_settings(path: Path) -> Settings:
     text = read_text(path)
     if text is None:
         return Settings()
+    raw = parse_file(path, text)
+    if marks.CONFLICT in raw:
+        raise SessionlogError(marks.conflict_problem("the settings", "settings", raw[marks.CONFLICT], str(path), None))
     try:
-        return codec.settings_from_dict(parse_file(path, text))
+        return codec.settings_from_dict(raw)
     except codec.Invalid as exc:
         raise SessionlogError(str(exc), Kind.INVALID, path=path) from None
 

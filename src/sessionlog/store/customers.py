@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sessionlog.model import Customer, Kind, Origin, Problem, SessionlogError, check_customer_key
-from sessionlog.store import codec, tomltext
+from sessionlog.store import codec, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, write_atomic
 from sessionlog.store.layout import Layout
 from sessionlog.store.validate import parse_file
@@ -37,8 +37,11 @@ class Customers:
         text = read_text(path)
         if text is None:
             return Customer(key) if path.parent.is_dir() else None
+        raw = parse_file(path, text)
+        if marks.CONFLICT in raw:
+            raise SessionlogError(marks.conflict_problem(f"customer {key}", key, raw[marks.CONFLICT], str(path), None))
         try:
-            return codec.customer_from_dict(parse_file(path, text), key, Origin(str(path), 1))
+            return codec.customer_from_dict(raw, key, Origin(str(path), 1))
         except codec.Invalid as exc:
             raise SessionlogError(str(exc), Kind.INVALID, path=path) from None
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sessionlog.model import Correction, IssuedInvoice, Kind, Origin, Problem, SessionlogError
-from sessionlog.store import codec, faults, tomltext
+from sessionlog.store import codec, faults, marks, tomltext
 from sessionlog.store.files import LedgerLock
 from sessionlog.store.layout import Layout
 from sessionlog.store.sessions import open_file, write
@@ -40,6 +40,9 @@ class Invoices:
         lines = _header_lines(f.text)
         for raw in _tables(f.doc, "invoice"):
             line = lines.get(("invoice", len(invoices) + len(problems)))
+            if marks.CONFLICT in raw:  # one number on two invoices (store/marks.py): a person decides
+                problems.append(marks.register_problem(raw, str(path), line))
+                continue
             try:
                 invoices.append(_invoice(raw, month, Origin(str(path), line or 0)))
             except (codec.Invalid, KeyError, TypeError) as exc:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessionlog.model import Kind, Problem, SessionlogError, check_customer_key, slug
+from sessionlog.store.copynames import copy_problem, original_name
 from sessionlog.store.files import is_leftover
 
 SETTINGS_FILE = "sessionlog.toml"
@@ -151,7 +152,10 @@ class Layout:
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for name in names:
-                if name != CUSTOMER_FILE and not _MONTH_FILE.match(name):
+                copy_of = original_name(name, "customer")
+                if copy_of is not None:
+                    problems.append(copy_problem(copy_of, str(self.customer_dir(key) / name)))
+                elif name != CUSTOMER_FILE and not _MONTH_FILE.match(name):
                     problems.append(
                         Problem(
                             Kind.MISFILED,

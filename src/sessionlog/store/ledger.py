@@ -39,6 +39,12 @@ class Ledger:
         """Hold the ledger lock (re-entrant): `with ledger.locked(): ...`."""
         return self.lock.held()
 
+    def forget(self) -> None:
+        """Drop everything read so far: git changed the files underneath (a merge, a reset)."""
+        for name in ("settings", "tz", "customers", "sessions", "invoices", "timers", "documents"):
+            self.__dict__.pop(name, None)
+        self.lock.memo.clear()
+
     @cached_property
     def settings(self) -> Settings:
         return load_settings(self.layout.settings_file)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
-from sessionlog.store import codec, faults, tomltext
+from sessionlog.store import codec, faults, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, write_many
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.moves import Move, Moves
@@ -91,6 +91,9 @@ def decode(
         what = f"session {raw.get('id')}" if isinstance(raw, dict) and raw.get("id") else "session"
         if not isinstance(raw, dict):
             problems.append(Problem(Kind.INVALID, f"{what}: not a table", path, line or None))
+            continue
+        if marks.CONFLICT in raw:  # a merge left both versions: a person decides before it counts
+            problems.append(marks.conflict_problem(what, str(raw.get("id")), raw[marks.CONFLICT], path, line or None))
             continue
         key = customer if customer is not None else _timer_customer(raw)
         if key is None:

@@ -380,3 +380,33 @@ def _parses_to(lines: list[str], expect: Mapping[str, Any]) -> bool:
         return parse("".join(lines)) == dict(expect)
     except TomlError:
         return False
+
+
+# --- tables of a document, for the merge of settings and customer files (store/merge.py) -------
+
+
+def splice_keys(
+    lines: list[str], start: int, end: int, old: Mapping[str, Any], new: Mapping[str, Any], nl: str
+) -> list[str] | None:
+    """`lines` with the keys of the region [start, end) changed from `old` to `new`, each
+    changed key's lines replaced and nothing else; None where a key's lines cannot be found."""
+    return _splice_keys(lines, start, end, old, new, nl)
+
+
+def table_regions(lines: list[str]) -> list[tuple[str, int, int]]:
+    """(dotted table name, first line, end) of the top level ("") and of each [table] header's
+    keys; [[array]] tables are left out (their keys belong to one element each)."""
+    regions: list[tuple[str, int, int]] = []
+    name: str | None = ""
+    start = 0
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line.rstrip("\r\n"))
+        if not m or len(m.group(1)) != len(m.group(3)):
+            continue
+        if name is not None:
+            regions.append((name, start, i))
+        name = ".".join(p.strip() for p in m.group(2).split(".")) if m.group(1) == "[" else None
+        start = i + 1
+    if name is not None:
+        regions.append((name, start, len(lines)))
+    return regions

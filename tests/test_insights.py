@@ -230,7 +230,14 @@ def test_the_default_is_this_year_so_far_against_the_same_days_last_year(ledger:
     assert data["previous"]["label"] == "01.01.2023 to 10.04.2023"
     trend = {t["name"]: (t["current"], t["previous"]) for t in data["trend"]}
     assert trend["sessions"] == (11, 1)  # February and March 2024; o2 on 10.03.2023
-    # an open period has nothing before it
+    # --from alone: up to today, against as many days before it (1 March to 10 April: 41 days)
+    data = page(ledger, "--from", "01.03.2024")
+    assert (data["current"]["label"], data["previous"]["label"]) == (
+        "01.03.2024 to 10.04.2024",
+        "20.01.2024 to 29.02.2024",
+    )
+    assert {t["name"]: (t["current"], t["previous"]) for t in data["trend"]}["sessions"] == (8, 3)
+    # a period open at the start has nothing before it
     data = page(ledger, "--to", "31.12.2024")
     assert data["previous"] is None
     assert all(t["previous"] is None and t["change"] is None for t in data["trend"])

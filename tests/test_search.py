@@ -20,6 +20,7 @@ from conftest import Ledger, console_script
 from insights_helpers import record, write_sessions
 from sessionlog.textmatch import Corpus, Query, fold, fold_many, parse_query, spans
 
+M_ = "+01:00"  # winter time; the summer months below are written with it too (valid ISO)
 NOTE_S3 = "Netzwerkdrucker im Büro eingerichtet, Papier\nklemmt im Fach 2"
 
 
@@ -336,3 +337,24 @@ def test_corpus_corner_cases(text: str, query: str, found: bool) -> None:
     term = parse_query(query).terms[0]
     assert Query(query, (term,)).matches(fold(text)) is found
     assert (Corpus(["other", text]).having(term) == {1}) is found
+
+
+def test_with_a_limit_the_newest_months_are_read_first(ledger: Ledger) -> None:
+    """Fourteen months with a Drucker session each: the newest hit is found in the first twelve
+    months read, and a broken file further back is not read at all until --limit 0 asks for all."""
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02"]
+    write_sessions(
+        ledger,
+        [("acme", record(f"d{i:02d}", f"{m}-10T10:00:00{M_}", f"{m}-10T10:30:00{M_}", note="Drucker")) for i, m in
+         enumerate(months)],
+    )  # fmt: skip
+    broken = ledger.write("customers/acme/2022-12.toml", "[[session]\n")
+    result = ledger.ok("search", "drucker", "--limit", "1")
+    assert "d13" in result.stdout and "d12" not in result.stdout
+    assert result.stderr == (
+        "the newest 1 match(es) shown, searched back to 2023-03 (12 session(s)); --limit 0 searches all of all time\n"
+    )
+    # the table shows 50 by default: everything is read, and the broken file refuses the search
+    ledger.refused("search", "drucker", match=re.escape(str(broken)))
+    ledger.refused("search", "drucker", "--limit", "0", match=re.escape(str(broken)))
+    assert ids(ledger, "drucker", "--limit", "2") == ["d13", "d12"]

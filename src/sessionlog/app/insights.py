@@ -12,7 +12,7 @@ import sessionlog.insights as pure
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
-from sessionlog.model import MIN_YEAR, Problem, Session, SessionlogError
+from sessionlog.model import MAX_YEAR, MIN_YEAR, Problem, Session, SessionlogError
 from sessionlog.periods import Period
 from sessionlog.textmatch import LookAlike, look_alikes
 from sessionlog.timeparse import midnight
@@ -132,7 +132,9 @@ def compared(period: Period, now: datetime, tz: tzinfo) -> tuple[Period, Period 
     current = Period(period.start, end, label(period.start, end, tz))
     if period.start.astimezone(tz).year <= MIN_YEAR:
         return current, None
-    first, whole_end = _day(period.start, tz), _day(period.end, tz)
+    # A period open at the end (--from alone) is as long as it is up to today.
+    whole = current if period.end.astimezone(tz).year > MAX_YEAR else period
+    first, whole_end = _day(whole.start, tz), _day(whole.end, tz)
     cut_end = _day(end, tz)
     if first is not None and whole_end is not None and cut_end is not None:
         if first.day == 1 and whole_end.day == 1:
@@ -143,7 +145,7 @@ def compared(period: Period, now: datetime, tz: tzinfo) -> tuple[Period, Period 
             back = (first - timedelta(days=days), cut_end - timedelta(days=days))
         lo, hi = midnight(back[0], tz), midnight(back[1], tz)
     else:
-        length = period.end - period.start
+        length = whole.end - whole.start
         lo, hi = period.start - length, end - length
     return current, Period(lo, hi, label(lo, hi, tz))
 

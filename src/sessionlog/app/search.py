@@ -20,6 +20,8 @@ from sessionlog.textmatch import Corpus, Query, fold, parse_query, spans
 FIELDS = ("note", "tags", "ticket", "contact", "machine")
 # Between a session's tags when they are searched: a phrase never runs from one into the next.
 _BETWEEN = "\x01"
+# With a limit, months are read this many at a time, newest first, until the limit is met.
+CHUNK_MONTHS = 12
 _FIELDS = attrgetter("note", "ticket", "contact", "machine", "tags")
 
 
@@ -38,6 +40,7 @@ class Found:
     total: int  # how many sessions match, before the limit
     searched: int  # how many sessions of the period were looked at
     skipped: list[Problem]  # left out with --skip-broken: the search did not see everything
+    back_to: str | None = None  # with a limit met early: the oldest month searched; None: all of them
 
 
 def shown(s: Session) -> dict[str, str]:
@@ -94,17 +97,35 @@ def search(
     keys = [customers.resolve(ctx.ledger, customer, create=False)[0]] if customer else None
     # An open period spans centuries: read the files there are instead of probing each month.
     months = period.months() if period.end - period.start < timedelta(days=3700) else None
-    g = gather(ctx, months, keys)
-    skipped = refuse_or_skip(g.errors, skip_broken)
-    pool = [s for s in g.sessions if s.start in period]
-    matching = select(pool, query, machine, tags)
+    if limit:
+        # Newest first, a year of months at a time, until the limit is met: the fix of last
+        # month is found without reading five years.
+        if months is None:
+            months = sorted({p.stem for p in ctx.ledger.layout.month_files(None, keys)})
+        months.reverse()
+        chunks: list[list[str] | None] = [months[i : i + CHUNK_MONTHS] for i in range(0, len(months), CHUNK_MONTHS)]
+    else:
+        chunks = [months]
+    matching: list[Session] = []
+    skipped: list[Problem] = []
+    searched = 0
+    back_to = None
+    for n, chunk in enumerate(chunks):
+        g = gather(ctx, chunk, keys)
+        skipped += refuse_or_skip(g.errors, skip_broken)
+        pool = [s for s in g.sessions if s.start in period]
+        searched += len(pool)
+        matching += select(pool, query, machine, tags)
+        if limit and chunk and len(matching) >= limit and n + 1 < len(chunks):
+            back_to = chunk[-1]
+            break
     picked = matching[:limit] if limit else matching
     hits = []
     for s in picked:
         texts = shown(s)
         marks = {name: spans(texts[name], query) for name in FIELDS}
         hits.append(Hit(s, texts, {k: v for k, v in marks.items() if v}))
-    return Found(period, query, hits, len(matching), len(pool), skipped)
+    return Found(period, query, hits, len(matching), searched, skipped, back_to)
 
 
 def select(pool: list[Session], query: Query, machine: str | None = None, tags: Sequence[str] = ()) -> list[Session]:

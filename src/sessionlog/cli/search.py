@@ -119,9 +119,15 @@ def search(
         print_hits(rows, found.hits)
     else:
         emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
-    cut = len(found.hits) < found.total
-    more = f"; the newest {len(found.hits)} shown (--limit 0 shows all)" if cut else ""
-    say(f"{found.total} of {found.searched} session(s) match ({found.period.label}){more}")
+    if found.back_to is not None:
+        say(
+            f"the newest {len(found.hits)} match(es) shown, searched back to {found.back_to} "
+            f"({found.searched} session(s)); --limit 0 searches all of {found.period.label}"
+        )
+    else:
+        cut = len(found.hits) < found.total
+        more = f"; the newest {len(found.hits)} shown (--limit 0 shows all)" if cut else ""
+        say(f"{found.total} of {found.searched} session(s) match ({found.period.label}){more}")
     finish_incomplete(found.skipped)
 
 

@@ -1,8 +1,8 @@
 """Helpers for the billing CLI tests (invoice, report, finalize, spreadsheet).
 
-Self-contained on purpose (but for the command built once in harness.py): a ledger folder in
-pytest's tmp_path, the CLI run in-process, and the acceptance customers and March 2024 sessions
-from the issue, with the expected figures worked out by hand next to each session.
+A ledger folder in pytest's tmp_path, the CLI run in-process (the command built once in
+harness.py, refusals checked by conftest's assert_one_error), and the acceptance customers and
+March 2024 sessions from the issue, with the expected figures worked out by hand next to each.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from typer.testing import Result
 
+from conftest import assert_one_error as one_error
 from harness import invoke
 
 SUPPORTER = "Klaus Hörner"
@@ -119,25 +120,6 @@ def new_book(tmp_path: Path, settings: str = SETTINGS) -> Book:
     root.mkdir()
     (root / "sessionlog.toml").write_bytes(settings.encode("utf-8"))
     return Book(root)
-
-
-def one_error(result: Result, code: int = 1, *, match: str) -> str:
-    r"""A refused command: the exit code, exactly one 'error:' line on stderr, no traceback, no data.
-
-    `match` says which refusal: a regular expression, found with `re.search` anywhere in the error
-    line, as with `pytest.raises(match=...)`. Plain words work as they are; escape what a regex
-    would read otherwise (write `r"2024-03\.toml:4:"`, `r"did you mean acme\?"`, or `re.escape(text)`).
-    It must name the reason, so a pattern that would match a bare "error: " is refused.
-    """
-    assert not re.search(match, "error: "), f"match={match!r} must name the refusal, not only the error: prefix"
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error:"), result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout_bytes == b"", result.stdout
-    assert re.search(match, lines[0]), f"expected the refusal {match!r}, got: {lines[0]}"
-    return lines[0]
 
 
 def add_acceptance_customers(book: Book) -> None:

@@ -52,6 +52,7 @@ class Pushed:
     ok: bool
     rejected: bool = False  # the remote took nothing: merge what is new there and push again
     message: str = ""  # git's own words when it failed
+    busy: bool = False  # the remote refused the update itself (a push at the same instant, or a hook)
 
 
 def git_available() -> bool:
@@ -318,7 +319,7 @@ class Git:
 
     def push(self, remote: str, branch: str) -> Pushed:
         pushed = self._push(remote, branch)
-        if pushed.rejected and "[remote rejected]" in pushed.message:
+        if pushed.busy:
             time.sleep(0.3)  # a colleague's push may hold the branch this very moment: once more
             pushed = self._push(remote, branch)
         return pushed
@@ -334,7 +335,8 @@ class Git:
             # The remote answered but took nothing: someone pushed first ([rejected]), or at the same
             # instant ([remote rejected] (cannot lock ref)), or a hook said no. The caller fetches and
             # tells these apart by whether the remote moved.
-            return Pushed(False, rejected=True, message=refused[0])
+            busy = refused[0].startswith("[remote rejected]")  # porcelain status, not a translated message
+            return Pushed(False, rejected=True, message=refused[0], busy=busy)
         why = _reason(done.stderr.decode("utf-8", "replace"))
         return Pushed(False, message=why or f"git push: exit status {done.returncode}")
 

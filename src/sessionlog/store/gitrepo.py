@@ -24,6 +24,8 @@ from sessionlog.store.files import read_text, write_atomic
 
 DRIVER = "sessionlog"  # the merge driver's name in .gitattributes and .git/config
 SYNC_LOCK = ".sessionlog-sync.lock"
+# Ledger files are never renamed: git must not guess renames of files or folders in a merge.
+NO_RENAMES = ("merge.renames=false", "merge.directoryRenames=false")
 SYNC_LOCK_TIMEOUT = 120.0  # another sync of this clone may be pushing over a slow line
 
 # Which files merge record by record, and which never travel. Paths are the ledger's layout.
@@ -156,6 +158,8 @@ class Git:
     def set_up_driver(self) -> None:
         self.set_config(f"merge.{DRIVER}.name", "sessionlog: merge ledger files record by record")
         self.set_config(f"merge.{DRIVER}.driver", driver_command())
+        for setting in NO_RENAMES:  # for a `git pull` by hand too
+            self.set_config(*setting.split("=", 1))
 
     def write_settings_files(self) -> list[Path]:
         """.gitattributes and .gitignore with sessionlog's lines; the files that changed."""
@@ -290,9 +294,10 @@ class Git:
 
     def merge(self, ref: str, supporter: str, message: str) -> bool:
         """Merge `ref` with the ledger's driver and without rename guessing; False on conflicts."""
-        # A month file one side emptied must not be taken for a "rename" of another month.
+        # A month file one side emptied must not be taken for a "rename" of another month, nor a
+        # folder that one side emptied (running/ after a stop) for one renamed into another.
         args = ("merge", "-q", "--no-edit", "--no-verify", "-X", "no-renames", "-m", message, ref)
-        done = self.run(*args, check=False, config=self.identity(supporter))
+        done = self.run(*args, check=False, config=[*NO_RENAMES, *self.identity(supporter)])
         if done.returncode != 0 and not self.unmerged():
             why = _reason(done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace"))
             raise SessionlogError(f"git merge failed: {why}", Kind.CONFLICT)

@@ -492,3 +492,19 @@ def test_two_real_processes_finalizing_at_once_never_share_a_number(team: Team, 
     billed = [s["id"] for i in register["invoice"] for s in i["session"]]
     assert len(billed) == len(set(billed)) == 6
     team.assert_identical()
+
+
+def test_a_folder_one_side_emptied_is_not_taken_for_a_renamed_one(team: Team) -> None:
+    """Klaus's stop empties running/ and writes a month file much like his timer file: git's
+    folder-rename guess would then move Anna's new timer into customers/acme/. Sync forbids it."""
+    klaus, anna = team
+    klaus.ok("start", "acme", "--at", "10:00", "--new")
+    team.sync_all(1)
+    klaus.ok("stop", "--at", "11:00")
+    anna.ok("start", "gamma", "--at", "11:30", "--new")
+    anna.sync()
+    klaus.sync()
+    assert (klaus.root / "running/anna-weber.toml").is_file()
+    assert not list((klaus.root / "customers").glob("*/anna-weber.toml"))
+    assert "Anna Weber" in klaus.ok("status", "--all").stdout
+    assert klaus.git("config", "merge.directoryRenames").strip() == "false"

@@ -24,6 +24,8 @@ from sessionlog.store.files import read_text, write_atomic
 
 DRIVER = "sessionlog"  # the merge driver's name in .gitattributes and .git/config
 SYNC_LOCK = ".sessionlog-sync.lock"
+# Ledger files are never renamed: git must not guess renames of files or folders in a merge.
+NO_RENAMES = ("merge.renames=false", "merge.directoryRenames=false")
 SYNC_LOCK_TIMEOUT = 120.0  # another sync of this clone may be pushing over a slow line
 
 # Which files merge record by record, and which never travel. Paths are the ledger's layout.
@@ -51,8 +53,8 @@ IGNORED = (
 class Pushed:
     ok: bool
     rejected: bool = False  # the remote took nothing: merge what is new there and push again
-    at_remote: bool = False  # refused by the remote itself ([remote rejected]: a lock, or a hook)
     message: str = ""  # git's own words when it failed
+    busy: bool = False  # the remote refused the update itself (a push at the same instant, or a hook)
 
 
 def git_available() -> bool:
@@ -156,6 +158,8 @@ class Git:
     def set_up_driver(self) -> None:
         self.set_config(f"merge.{DRIVER}.name", "sessionlog: merge ledger files record by record")
         self.set_config(f"merge.{DRIVER}.driver", driver_command())
+        for setting in NO_RENAMES:  # for a `git pull` by hand too
+            self.set_config(*setting.split("=", 1))
 
     def write_settings_files(self) -> list[Path]:
         """.gitattributes and .gitignore with sessionlog's lines; the files that changed."""
@@ -290,9 +294,10 @@ class Git:
 
     def merge(self, ref: str, supporter: str, message: str) -> bool:
         """Merge `ref` with the ledger's driver and without rename guessing; False on conflicts."""
-        # A month file one side emptied must not be taken for a "rename" of another month.
+        # A month file one side emptied must not be taken for a "rename" of another month, nor a
+        # folder that one side emptied (running/ after a stop) for one renamed into another.
         args = ("merge", "-q", "--no-edit", "--no-verify", "-X", "no-renames", "-m", message, ref)
-        done = self.run(*args, check=False, config=self.identity(supporter))
+        done = self.run(*args, check=False, config=[*NO_RENAMES, *self.identity(supporter)])
         if done.returncode != 0 and not self.unmerged():
             why = _reason(done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace"))
             raise SessionlogError(f"git merge failed: {why}", Kind.CONFLICT)
@@ -319,7 +324,7 @@ class Git:
 
     def push(self, remote: str, branch: str) -> Pushed:
         pushed = self._push(remote, branch)
-        if pushed.rejected and pushed.at_remote:
+        if pushed.busy:
             time.sleep(0.3)  # a colleague's push may hold the branch this very moment: once more
             pushed = self._push(remote, branch)
         return pushed
@@ -335,9 +340,8 @@ class Git:
             # The remote answered but took nothing: someone pushed first ([rejected]), or at the same
             # instant ([remote rejected] (cannot lock ref)), or a hook said no. The caller fetches and
             # tells these apart by whether the remote moved.
-            # Porcelain status lines are git's protocol: "[remote rejected]" names who said no.
-            by_remote = refused[0].lstrip().startswith("[remote rejected]")
-            return Pushed(False, rejected=True, at_remote=by_remote, message=refused[0])
+            busy = refused[0].startswith("[remote rejected]")  # porcelain status, not a translated message
+            return Pushed(False, rejected=True, message=refused[0], busy=busy)
         why = _reason(done.stderr.decode("utf-8", "replace"))
         return Pushed(False, message=why or f"git push: exit status {done.returncode}")
 

@@ -320,3 +320,13 @@ def test_rows_without_a_start_or_customer_are_counted_not_imported(shop: Ledger,
     assert "1 row(s) without a start or customer (totals?) ignored" in result.stderr
     assert f"{path}:4: no start: the start (or date) column is empty" in result.stderr
     assert len(shop.records("acme", "2024-03")) == 1
+
+
+def test_a_session_moved_to_another_month_is_still_known_by_its_id(shop: Ledger) -> None:
+    shop.ok("import", "csv", fixture("sessionlog_en.csv"), "--map-name", "sessionlog")
+    shop.ok("edit", "jkxiaccd", "--start", "2024-01-31 10:22", "--end", "2024-01-31 10:34")
+    before = shop.snapshot()
+    again = shop.ok("import", "csv", fixture("sessionlog_en.csv"), "--map-name", "sessionlog")
+    assert "imported 0 session(s)" in again.stderr and "7 already in the ledger or repeated" in again.stderr
+    assert shop.snapshot() == before
+    assert [r["id"] for r in shop.records("acme", "2024-01")] == ["jkxiaccd"]

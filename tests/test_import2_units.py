@@ -205,3 +205,30 @@ def test_column_maps_in_the_settings_file() -> None:
         codec.settings_from_dict({"import": {"csv": {"mine": "Start"}}})
     with pytest.raises(codec.Invalid, match=r"import\.csv\.mine\.start must be a column name"):
         codec.settings_from_dict({"import": {"csv": {"mine": {"start": []}}}})
+
+
+def test_excel_sep_line_names_the_delimiter() -> None:
+    cmap = csvmap.build("", [("customer", "Kunde"), ("start", "Start"), ("note", "Notiz")], "--map")
+    out = csvfile.parse("sep=;\r\nKunde;Start;Notiz\r\nacme;2024-03-01 10:00;a, b\r\n", cmap, BERLIN)
+    (c,) = out.candidates
+    assert (c.line, c.customer_names, c.note) == (3, ("acme",), "a, b")
+
+
+def test_user_is_refused_where_the_file_names_no_user(ledger: Ledger) -> None:
+    ledger.refused(
+        "import", "watson", str(FIXTURES / "watson_frames.json"), "--user", "klaus",
+        match=r"--user is for import csv, rdp, teamviewer, teamviewer-api: watson's files name no user", code=2,
+    )  # fmt: skip
+
+
+def test_timewarrior_progress_runs_over_all_files(ledger: Ledger) -> None:
+    from sessionlog.app.context import Context
+    from sessionlog.app.import_read import read
+    from sessionlog.app.importing import ImportOptions
+    from sessionlog.importers import ImportKind
+    from sessionlog.store import Ledger as Store
+
+    seen: list[tuple[int, int]] = []
+    ctx = Context(Store(ledger.root), "Klaus Hörner", datetime(2024, 5, 1, tzinfo=UTC))
+    read(ctx, ImportKind.TIMEWARRIOR, FIXTURES / "timewarrior", ImportOptions(), None, lambda d, t: seen.append((d, t)))
+    assert seen == [(5, 8), (8, 8)]  # 2024-03.data has 4 lines and its end, 2024-04.data 2 and its end

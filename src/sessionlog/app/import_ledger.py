@@ -4,7 +4,7 @@ connection a duplicate, and the sessions a new one may overlap."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
@@ -85,6 +85,18 @@ def existing(ctx: Context, rows: Sequence[Target]) -> tuple[set[str], dict[tuple
                 if isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo and end.tzinfo:
                     recorded.append(Recorded(str(raw.get("id", "?")), key, start, end))
     return sources, blocked, recorded
+
+
+def known_elsewhere(ctx: Context, sources: Iterable[str], known: set[str]) -> set[str]:
+    """The `sessionlog:ID` sources (sessions of another ledger's export) that are not in the
+    month files `existing` read but whose id some other month file holds: the same session,
+    moved to another month by an edit since the first import."""
+    from sessionlog.store.importfiles import ids_held
+
+    ids = {s.partition(":")[2] for s in sources if s.startswith("sessionlog:") and s not in known}
+    if not ids:
+        return set()
+    return {f"sessionlog:{i}" for i in ids_held(ctx.ledger.layout.month_files(), ids)}
 
 
 def overlaps(ctx: Context, path: str, rows: Sequence[Row], recorded: list[Recorded]) -> list[Problem]:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # Kinds whose files name the customer in words --map-project can map (a project, a tag, a
 # customer column, a computer).
 NAMED_KINDS = frozenset({ImportKind.CSV, ImportKind.RDP, ImportKind.WATSON, ImportKind.TIMEWARRIOR})
+# Kinds whose files say which account of the tool worked (--user).
+USER_KINDS = frozenset({ImportKind.TEAMVIEWER, ImportKind.TEAMVIEWER_API, ImportKind.CSV, ImportKind.RDP})
 
 
 def check(kind: ImportKind, options: ImportOptions) -> None:
@@ -29,6 +31,10 @@ def check(kind: ImportKind, options: ImportOptions) -> None:
         raise SessionlogError("--map, --map-name and --date-format are for import csv", Kind.USAGE)
     if kind not in NAMED_KINDS and options.map_project:
         raise SessionlogError(f"--map-project is for import {', '.join(sorted(NAMED_KINDS))}", Kind.USAGE)
+    if kind not in USER_KINDS and options.users:
+        raise SessionlogError(
+            f"--user is for import {', '.join(sorted(USER_KINDS))}: {kind}'s files name no user", Kind.USAGE
+        )
 
 
 def pairs(given: tuple[str, ...], option: str, example: str) -> list[tuple[str, str]]:
@@ -75,7 +81,7 @@ def read(
     if kind is ImportKind.CSV:
         parsed = _csv(ctx, path, options, source_tz, progress)
     elif kind is ImportKind.TIMEWARRIOR:
-        parsed = _timewarrior(path, source_tz or UTC)
+        parsed = _timewarrior(path, source_tz or UTC, progress)
     else:
         parsed = parser(kind)(decode(read_bytes(path)), source_tz or UTC, progress)
     return _only_users(parsed, options.users, kind)
@@ -102,21 +108,32 @@ def _csv(
         ) from None
 
 
-def _timewarrior(path: Path, tz: tzinfo) -> Parsed:
+def _timewarrior(path: Path, tz: tzinfo, progress: Progress | None) -> Parsed:
     """Every month file of the data folder, each candidate and problem with its file."""
     from sessionlog.store.importfiles import timewarrior_files
 
     files = timewarrior_files(path)
+    texts = [decode(read_bytes(f)) for f in files]
+    total = sum(t.count("\n") + 1 for t in texts)
     parse = parser(ImportKind.TIMEWARRIOR)
     out = Parsed()
-    for f in files:
+    done = 0
+    for f, text in zip(files, texts, strict=True):
         shown = str(f)
-        found = parse(decode(read_bytes(f)), tz, None)
+        found = parse(text, tz, _shifted(progress, done, total))
+        done += text.count("\n") + 1
         out.candidates += [c._replace(file=shown) for c in found.candidates] if files != [path] else found.candidates
         out.problems += [replace(p, path=shown) for p in found.problems]
         for what, n in found.ignored.items():
             out.ignored[what] = out.ignored.get(what, 0) + n
     return out
+
+
+def _shifted(progress: Progress | None, offset: int, total: int) -> Progress | None:
+    """Progress through one file as progress through all of them."""
+    if progress is None:
+        return None
+    return lambda done, _of: progress(offset + done, total)
 
 
 def _only_users(parsed: Parsed, users: tuple[str, ...], kind: ImportKind) -> Parsed:

@@ -131,6 +131,7 @@ def import_file(
     placed = _placed(ctx, parsed.candidates, fallback, result, named)
     with ledger.locked() if not options.dry_run else nullcontext():
         existing, blocked, recorded = import_ledger.existing(ctx, placed)
+        existing |= import_ledger.known_elsewhere(ctx, (p.candidate.source for p in placed), existing)
         assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
         fresh = []
         for p in placed:

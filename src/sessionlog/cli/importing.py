@@ -67,7 +67,9 @@ def import_log(
     ] = None,
     source_tz: Annotated[
         str | None,
-        typer.Option("--source-tz", metavar="ZONE", help="The zone the log's times are in (default UTC)."),
+        typer.Option(
+            "--source-tz", metavar="ZONE", help="The zone the file's times are in (default UTC; csv: the ledger's)."
+        ),
     ] = None,
     merge_gap: Annotated[
         str | None,

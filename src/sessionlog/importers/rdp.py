@@ -26,6 +26,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
 from sessionlog.importers.base import Candidate, Parsed, Progress, utc_key
 
 PROVIDER = "Microsoft-Windows-TerminalServices-LocalSessionManager"
@@ -76,9 +79,6 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
     """One event's fields, or None (with a problem or a count) when it is not one we pair."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     m = _EVENT_ID.search(chunk)
     if m is not None and m.group(1) not in OPENS | CLOSES:
         # Shell starts, arbitration and the like are half the log: not worth an XML parse.

@@ -1,8 +1,10 @@
-"""Finding the files an import reads when it is given a folder (Timewarrior's data folder)."""
+"""Files an import reads beyond the one it is given: Timewarrior's data folder, and the month
+files that may hold a session of another ledger's export already."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from sessionlog.model import Kind, SessionlogError
@@ -29,4 +31,19 @@ def timewarrior_files(path: Path) -> list[Path]:
             path=folder,
             hint="give the data folder, e.g. ~/.timewarrior or ~/.local/share/timewarrior",
         )
+    return found
+
+
+def ids_held(paths: Iterable[Path], ids: set[str]) -> set[str]:
+    """Which of `ids` the files in `paths` hold, as quoted text (a byte search, no parse)."""
+    needles = {i: f'"{i}"'.encode() for i in ids}
+    found: set[str] = set()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # a file that cannot be read is reported by whatever reads it for real
+        found.update(i for i, needle in needles.items() if i not in found and needle in data)
+        if len(found) == len(needles):
+            break
     return found

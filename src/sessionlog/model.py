@@ -40,6 +40,14 @@ class CsvProfileName(StrEnum):
     EN = "en"
 
 
+class Format(StrEnum):
+    """How a command writes its rows: a table for people, CSV or JSON for programs."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
 ROUNDING_MODES = tuple(Rounding)
 CHANNELS = tuple(Channel)
 CSV_PROFILES = tuple(CsvProfileName)

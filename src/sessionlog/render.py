@@ -42,19 +42,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import BinaryIO, TextIO
 
+# Format lives in model so that the CLI can declare --format without importing this module.
+from sessionlog.model import Format as Format
 from sessionlog.model import SessionlogError, format_duration
-
-
-class Format(StrEnum):
-    """How a command writes its rows: a table for people, CSV or JSON for programs."""
-
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-
 
 KINDS = ("text", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
 _RIGHT_KINDS = frozenset({"int", "money", "decimal", "duration"})

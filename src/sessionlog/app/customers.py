@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.app.context import warning
-from sessionlog.billing import Rules, rules_for
 from sessionlog.model import (
     Customer,
     Kind,
@@ -20,6 +19,9 @@ from sessionlog.model import (
     parse_decimal,
 )
 from sessionlog.store import Ledger
+
+if TYPE_CHECKING:
+    from sessionlog.billing import Rules
 
 
 def near(ledger: Ledger, key: str) -> list[str]:
@@ -123,6 +125,8 @@ def apply(c: Customer, ch: CustomerChanges) -> Customer:
 
 def _validate(ledger: Ledger, c: Customer) -> None:
     """Refuse rules billing would reject, and aliases that clash with other customers."""
+    from sessionlog.billing import rules_for  # not at the top: `start` resolves customers without billing
+
     rules_for(ledger.settings, c)
     if c.key in c.aliases:
         raise SessionlogError("an alias cannot be the customer's own key")
@@ -170,6 +174,8 @@ def _get(ledger: Ledger, key: str) -> Customer:
 
 def show(ledger: Ledger, key_text: str) -> tuple[Customer, Rules]:
     """One customer and the billing rules in force for it."""
+    from sessionlog.billing import rules_for
+
     c = _get(ledger, resolve(ledger, key_text, create=False)[0])
     return c, rules_for(ledger.settings, c)
 

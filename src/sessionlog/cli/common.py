@@ -17,8 +17,7 @@ from typer import _click as click  # Typer 0.28 ships its own click; pinned in p
 from typer.core import TyperGroup
 
 from sessionlog.app.context import Context
-from sessionlog.model import Channel, CsvProfileName, Kind, Problem, SessionlogError
-from sessionlog.render import Format
+from sessionlog.model import Channel, CsvProfileName, Format, Kind, Problem, SessionlogError
 from sessionlog.store import Ledger
 
 # Exit codes: 1 for a problem with the input or the ledger, 2 for a usage error.
@@ -67,9 +66,9 @@ class Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def new_app(help: str) -> typer.Typer:
+def new_app(help: str, cls: type[Group] = Group) -> typer.Typer:
     return typer.Typer(
-        cls=Group,
+        cls=cls,
         help=help,
         no_args_is_help=True,
         add_completion=False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -35,6 +34,8 @@ def read_text(path: Path) -> str | None:
 
 def write_atomic(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, os.replace: readers see the old or the new file."""
+    import tempfile  # here, not at the top: commands that only read never need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -120,6 +121,8 @@ class LedgerLock:
 
 def scratch_file(text: str, suffix: str) -> Path:
     """A private temp file for an editor to open; the caller removes it."""
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix="sessionlog-", suffix=suffix)
     with os.fdopen(fd, "wb") as f:
         f.write(text.encode("utf-8"))

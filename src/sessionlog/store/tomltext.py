@@ -17,8 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import tomli_w
-
 from sessionlog.model import Kind, SessionlogError
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
@@ -52,7 +50,13 @@ def newline_of(text: str) -> str:
 
 
 def format_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else tomli_w.dumps({"k": key})[4:-1]
+    return key if _BARE_KEY.match(key) else _quoted(key)
+
+
+def _quoted(text: str) -> str:
+    import tomli_w  # only writers need it; `status` and the reports never do
+
+    return tomli_w.dumps({"k": text})[4:-1]
 
 
 def format_value(value: Any) -> str:
@@ -64,7 +68,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return format_value(str(value))  # money stays exact as a string
     if isinstance(value, str):
-        return tomli_w.dumps({"k": value})[4:-1]
+        return _quoted(value)
     if isinstance(value, datetime):
         if value.utcoffset() is None:
             raise ValueError("refusing to write a datetime without offset")

@@ -1,0 +1,118 @@
+"""Commands load lazily: the timer commands import only what they use, --help imports no command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sessionlog.cli.app import COMMANDS, app, load_command
+
+# Modules the everyday timer commands must not pay for.
+HEAVY = (
+    "rich",
+    "dateutil",
+    "csv",
+    "json",
+    "sqlite3",
+    "shlex",
+    "sessionlog.billing",
+    "sessionlog.reports",
+    "sessionlog.render",
+    "sessionlog.tally",
+    "sessionlog.store.cache",
+    "sessionlog.app.invoicing",
+    "sessionlog.app.reporting",
+    "sessionlog.app.listing",
+    "sessionlog.app.checking",
+    "sessionlog.cli.billing",
+    "sessionlog.cli.listing",
+    "sessionlog.cli.records",
+    "sessionlog.cli.customer",
+    "sessionlog.cli.admin",
+)
+# ... and what only writers need, which `status` never does.
+WRITING = ("tomli_w", "tempfile", "secrets", "filelock")
+
+PROBE = """
+import sys
+from sessionlog.cli.app import main
+sys.argv = ["sessionlog", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+names = {names!r}
+print("exit", code, "loaded", *[n for n in names if n in sys.modules])
+"""
+
+
+def imported(args: list[str], env: dict[str, str], names: tuple[str, ...]) -> list[str]:
+    """Run sessionlog in a fresh interpreter and return which of `names` it imported."""
+    code = PROBE.format(names=names)
+    result = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60)
+    last = result.stdout.strip().splitlines()[-1].split()
+    assert last[:2] == ["exit", "0"], (args, result.stdout, result.stderr)
+    return last[3:]
+
+
+def test_status_start_and_stop_import_nothing_they_do_not_use(cli_env: dict[str, str]) -> None:
+    customer = Path(cli_env["SESSIONLOG_LEDGER"]) / "customers" / "acme" / "customer.toml"
+    customer.parent.mkdir(parents=True)
+    customer.write_text('name = "ACME GmbH"\n', encoding="utf-8")
+    assert imported(["status"], cli_env, HEAVY + WRITING) == []
+    assert imported(["start", "ACME", "--at", "01.03.2024 10:22"], cli_env, HEAVY) == []
+    assert imported(["status"], cli_env, HEAVY + WRITING) == []  # with a timer running
+    assert imported(["stop", "--at", "01.03.2024 10:40", "--note", "Drucker"], cli_env, HEAVY) == []
+
+
+def test_the_probe_sees_imports(cli_env: dict[str, str], tmp_path: Path) -> None:
+    # The same probe on commands that need them: proves the check above can fail.
+    assert imported(["list", "2024-03", "--format", "json"], cli_env, ("json", "sessionlog.render")) == [
+        "json",
+        "sessionlog.render",
+    ]
+    assert "sessionlog.store.cache" in imported(["report", "2024-03"], cli_env, HEAVY)
+
+
+def test_help_lists_every_command_without_importing_one(cli_env: dict[str, str]) -> None:
+    modules = tuple(f"sessionlog.cli.{module}" for module, _ in COMMANDS.values())
+    assert imported(["--help"], cli_env, modules) == []
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for name, (_, line) in COMMANDS.items():
+        assert f"{name} {line[:30]}" in text
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_help_table_says_what_each_command_says(name: str) -> None:
+    command = load_command(name)
+    assert command.name == name
+    assert (command.help or "").strip().splitlines()[0] == COMMANDS[name][1]
+
+
+def test_every_registered_command_is_in_the_table() -> None:
+    # A command added to a module but not to COMMANDS would be unreachable.
+    from sessionlog.cli import admin, billing, listing, records, timer
+
+    for module in (admin, billing, listing, records, timer):
+        holder = typer.Typer()
+        module.register(holder)
+        for info in holder.registered_commands:
+            assert info.callback is not None
+            name = info.name or typer.main.get_command_name(info.callback.__name__)
+            assert COMMANDS.get(name, ("",))[0] == module.__name__.rsplit(".", 1)[1], name
+
+
+def test_a_typo_still_gets_suggestions_and_one_error_line() -> None:
+    result = CliRunner().invoke(app, ["stat"])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: No such command 'stat'. Did you mean 'start', 'status'? (see: ")

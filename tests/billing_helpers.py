@@ -51,6 +51,8 @@ class Book:
             "SESSIONLOG_NOW": now,
             # The user config of the machine running the tests must not leak in.
             "SESSIONLOG_CONFIG": str(self.root.parent / "no-user-config.toml"),
+            # Nor may the tests write to the user's cache folder.
+            "SESSIONLOG_CACHE": str(self.root.parent / "cache"),
             "VISUAL": None,
             "EDITOR": None,
         }

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessionlog.model import Kind, Session, SessionlogError, Settings
 from sessionlog.store.config import ledger_zone, load_settings
@@ -22,6 +23,9 @@ from sessionlog.store.files import LedgerLock, read_text, write_atomic
 from sessionlog.store.layout import Layout
 from sessionlog.store.sessions import Sessions
 from sessionlog.store.timers import Timers
+
+if TYPE_CHECKING:
+    from sessionlog.store.cache import FileCache
 
 
 class Ledger:
@@ -43,12 +47,21 @@ class Ledger:
         return ledger_zone(self.settings.timezone)
 
     @cached_property
+    def cache(self) -> FileCache:
+        """The derived cache of parsed files (store/cache.py); imported only by commands that read files."""
+        from sessionlog.store.cache import FileCache
+
+        return FileCache(self.root)
+
+    @cached_property
     def customers(self) -> Customers:
-        return Customers(self.layout, self.lock)
+        return Customers(self.layout, self.lock, cache=lambda: self.cache)
 
     @cached_property
     def sessions(self) -> Sessions:
-        return Sessions(self.layout, self.lock, self.tz, running_ids=lambda: self.timers.ids())
+        return Sessions(
+            self.layout, self.lock, self.tz, running_ids=lambda: self.timers.ids(), cache=lambda: self.cache
+        )
 
     @cached_property
     def timers(self) -> Timers:

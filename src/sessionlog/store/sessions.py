@@ -7,18 +7,21 @@ text about to be written.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, month_key
 from sessionlog.store import codec, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
+
+if TYPE_CHECKING:
+    from sessionlog.figures import Figures
+    from sessionlog.store.cache import FileCache
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
 ID_LENGTH = 8  # 40 bits: a 100 000-session ledger has a 0.5 % chance of any collision at all
@@ -109,6 +112,8 @@ def read(
 
 
 def new_id(taken: Iterable[str]) -> str:
+    import secrets  # only writers need it
+
     used = set(taken)
     while True:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
@@ -126,12 +131,21 @@ def _write(path: Path, text: str) -> None:
 class Sessions:
     """The finished sessions in customers/KEY/YYYY-MM.toml."""
 
-    def __init__(self, layout: Layout, lock: LedgerLock, tz: tzinfo, running_ids: Callable[[], set[str]]) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        lock: LedgerLock,
+        tz: tzinfo,
+        running_ids: Callable[[], set[str]],
+        cache: Callable[[], FileCache] | None = None,
+    ) -> None:
         self.layout = layout
         self.lock = lock
         self.tz = tz
         # Ids of running timers, which a new id must not take either.
         self._running_ids = running_ids
+        # The derived cache of parsed files (store/cache.py), made on first use; None: no cache.
+        self._cache = cache
 
     def file_of(self, s: Session) -> Path:
         """Where a record belongs: its customer's file for the month it started in."""
@@ -157,6 +171,8 @@ class Sessions:
         self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None
     ) -> tuple[list[Session], list[Problem]]:
         """Sessions of those months and customers (all when None), and what could not be read."""
+        if self._cache is not None:
+            return self._cache().sessions(self, months, customers)
         sessions: list[Session] = []
         problems: list[Problem] = []
         for path in self.layout.month_files(months, customers):
@@ -165,17 +181,27 @@ class Sessions:
             problems += p
         return sessions, problems
 
+    def figures(
+        self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, str, Sequence[Figures]]], list[Problem]]:
+        """`load` as (customer, month, figures) per month file, for billing in bulk (see figures.py)."""
+        from sessionlog.store.cache import FileCache
+
+        cache = self._cache() if self._cache is not None else FileCache(self.layout.root, enabled=False)
+        return cache.figures(self, months, customers)
+
     def find(self, prefix: str) -> list[Session]:
         """Every record whose id starts with `prefix`; a file that cannot be read and may hold
         one is an error (BROKEN_FILE or INVALID with its path and line), never "not found".
 
         This scans the month files, with a byte search before any parse so that files that
-        cannot match cost one read each. An index of ids kept in the derived cache would let
-        it open only the files that hold the prefix; until then the scan is the truth.
+        cannot match cost one read each; the derived cache's ids leave out the files it knows
+        cannot hold the prefix.
         """
         needle = prefix.encode()
         hits: list[Session] = []
-        for path in self.layout.month_files():
+        paths = self._cache().candidates(self, prefix) if self._cache is not None else self.layout.month_files()
+        for path in paths:
             try:
                 if needle not in path.read_bytes():
                     continue

@@ -1,0 +1,543 @@
+"""The derived cache: month and customer files as parsed, so that reports over years do not
+parse unchanged files again.
+
+The rules it keeps (DESIGN.md):
+
+- The TOML files are the only truth. The cache lives outside the ledger, in the user's cache
+  folder (or in $SESSIONLOG_CACHE; `off` turns it off), one SQLite file per ledger, named
+  after the ledger's resolved path. It can be deleted at any time: it is rebuilt as files
+  are read.
+- An entry is used only while its file's size, mtime_ns, inode and ctime_ns are what they
+  were when it was read, and only if the file was by then older than RACY_NS. A file
+  written in the same clock tick as it was read can change again without any of those
+  changing: git calls such index entries "racily clean" (Documentation/technical/racy-git.txt)
+  and re-checks them. Here such a file is simply parsed again the next time, and its entry
+  renewed once the file is old enough.
+- Only files that parsed without any problem are stored. A file with a problem is parsed
+  every time, so its problems come back exactly as without the cache.
+- A cache of another format, sessionlog or Python version is dropped and rebuilt. Each row
+  carries CRCs of its contents, so a damaged row is never used; SQLite's transactions keep a
+  half-written cache from being seen at all. A cache that cannot be opened or read is
+  skipped (and deleted when it is damaged); a busy one is not written this time. Either
+  way the command reads the files and its result is the same.
+
+Why SQLite: atomic transactions across processes, reading just the rows a month needs,
+and damage that shows up as an error instead of as wrong data. Records are stored with
+marshal, the fastest format Python reads; that is safe because only this program writes
+them, a CRC guards each one, and the format is tied to the Python version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sqlite3
+import stat
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sessionlog import __version__
+from sessionlog.figures import Figures, figures_of
+from sessionlog.model import Billed, Customer, Origin, Pause, Problem, Rounding, Session, SessionlogError, slug
+from sessionlog.store.layout import CUSTOMER_FILE, is_month_name
+
+if TYPE_CHECKING:
+    from sessionlog.store.customers import Customers
+    from sessionlog.store.sessions import Sessions
+
+CACHE_ENV = "SESSIONLOG_CACHE"
+FORMAT = 1  # raise when what a row holds changes
+# Files this young when read are parsed again next time: 2 s covers the coarsest common
+# timestamp granularity (FAT) and the lag of the kernel's file clock behind time.time_ns().
+RACY_NS = 2_000_000_000
+BUSY_SECONDS = 1.0  # how long a write waits for another process's write before it skips
+_CHUNK = 500  # paths per SELECT ... IN (...)
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # head: "size:mtime_ns:inode:ctime_ns|checked_ns|zone" (see FileCache._valid)
+    "CREATE TABLE files (path TEXT PRIMARY KEY, head TEXT NOT NULL, ids TEXT NOT NULL, ids_crc INTEGER NOT NULL,"
+    " recs BLOB NOT NULL, recs_crc INTEGER NOT NULL, figs BLOB, figs_crc INTEGER)",
+)
+# A cache written under any other version of this is dropped and rebuilt.
+_VERSION = (
+    f"{FORMAT}/{zlib.crc32(repr(_SCHEMA).encode())}/{__version__}"
+    f"/python {sys.version_info[0]}.{sys.version_info[1]}/marshal {marshal.version}"
+)
+
+
+def location(root: Path) -> Path | None:
+    """The cache file of the ledger at `root`; None when the cache is turned off."""
+    folder = os.environ.get(CACHE_ENV, "")
+    if folder.strip().lower() == "off":
+        return None
+    if not folder:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("sessionlog", appauthor=False)
+    key = hashlib.sha256(os.fsencode(_resolved(root))).hexdigest()[:20]
+    return Path(folder) / f"{slug(root.resolve().name) or 'ledger'}-{key}.sqlite3"
+
+
+def _resolved(root: Path) -> str:
+    return str(root.resolve())
+
+
+def stamp(st: os.stat_result) -> str:
+    """What must stay the same for an entry to stay valid."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_ctime_ns}"
+
+
+def zone_id(tz: tzinfo) -> str | None:
+    """The zone's name and the version of its rules; None when it has no name (then month
+    files are not cached, because the months and local times stored depend on the zone)."""
+    key = getattr(tz, "key", None)
+    if not isinstance(key, str):
+        return None
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        try:
+            st = os.stat(os.path.join(folder, key))
+        except (OSError, ValueError):
+            continue
+        return f"{key}@{st.st_size}:{st.st_mtime_ns}"
+    try:
+        import importlib
+
+        tzdata = importlib.import_module("tzdata")  # the zone database where the system has none (Windows)
+        return f"{key}@tzdata {tzdata.IANA_VERSION}"
+    except (ImportError, AttributeError):
+        return key
+
+
+def _crc(path: str, head: str, data: str | bytes) -> int:
+    """The CRC a row keeps of `data`, bound to the row's path and head."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data, zlib.crc32(f"{path}\x1f{head}\x1f".encode("utf-8", "surrogatepass")))
+
+
+# --- records as stored ------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def record_of(s: Session) -> tuple[Any, ...]:
+    b = s.billed
+    return (
+        s.id,
+        s.origin.line if s.origin else 0,
+        s.start.isoformat(),
+        _iso(s.end),
+        tuple((p.start.isoformat(), _iso(p.end)) for p in s.pauses),
+        s.supporter,
+        s.contact,
+        s.machine,
+        s.channel,
+        s.note,
+        s.billable,
+        s.free_reason,
+        s.tags,
+        s.ticket,
+        s.invoice,
+        s.source,
+        None
+        if b is None
+        else (b.billed_minutes, b.included_minutes, b.charged_minutes, str(b.rate), str(b.amount), b.currency),
+    )
+
+
+def session_of(rec: Sequence[Any], customer: str, path: str) -> Session:
+    (sid, line, start, end, pauses, supporter, contact, machine, channel, note, billable, reason, tags, ticket,
+     invoice, source, billed) = rec  # fmt: skip
+    parse = datetime.fromisoformat
+    return Session(
+        id=sid,
+        customer=customer,
+        start=parse(start),
+        end=None if end is None else parse(end),
+        pauses=tuple(Pause(parse(a), None if b is None else parse(b)) for a, b in pauses),
+        supporter=supporter,
+        contact=contact,
+        machine=machine,
+        channel=channel,
+        note=note,
+        billable=billable,
+        free_reason=reason,
+        tags=tags,
+        ticket=ticket,
+        invoice=invoice,
+        source=source,
+        billed=None if billed is None else _billed(billed),
+        origin=Origin(path, line),
+    )
+
+
+def _billed(b: Sequence[Any]) -> Billed:
+    minutes, included, charged, rate, amount, currency = b
+    return Billed(minutes, included, charged, Decimal(rate), Decimal(amount), currency)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def customer_record(c: Customer) -> tuple[Any, ...]:
+    return (
+        c.name, _text(c.rate), c.increment, _text(c.rounding), c.minimum, c.included_minutes,
+        _text(c.after_hours_factor), c.currency, c.remote_ids, c.aliases, c.contacts, c.machines,
+    )  # fmt: skip
+
+
+def customer_of(rec: Sequence[Any], key: str, path: str) -> Customer:
+    name, rate, increment, rounding, minimum, included, factor, currency, remote_ids, aliases, contacts, machines = rec
+    return Customer(
+        key=key,
+        name=name,
+        rate=None if rate is None else Decimal(rate),
+        increment=increment,
+        rounding=None if rounding is None else Rounding(rounding),
+        minimum=minimum,
+        included_minutes=included,
+        after_hours_factor=None if factor is None else Decimal(factor),
+        currency=currency,
+        remote_ids=remote_ids,
+        aliases=aliases,
+        contacts=contacts,
+        machines=machines,
+        origin=Origin(path, 1),
+    )
+
+
+# --- the cache file ------------------------------------------------------------------------------
+
+
+class _Damaged(Exception):
+    """The cache file is not a sound database."""
+
+
+class Listed(NamedTuple):
+    """A ledger file as listed: paths are strings, because pathlib dominated the profile."""
+
+    key: str  # the customer
+    name: str  # the file name, e.g. 2024-03.toml
+    path: str  # as str(Path) would give it, for messages and origins
+    stat: os.stat_result | None  # None: not a plain file, never cached
+
+    @property
+    def rel(self) -> str:
+        """The cache's key of the file: the same on every platform and for every spelling of the root."""
+        return f"{self.key}/{self.name}"
+
+
+def _listed(ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None) -> list[Listed]:
+    """The month files `Layout.month_files` names, with their stats."""
+    layout = ss.layout
+    keys = list(customers) if customers is not None else layout.customer_keys()
+    base = str(layout.customers_dir)
+    out: list[Listed] = []
+    for key in keys:
+        folder = f"{base}{os.sep}{key}"
+        for name in _month_names(folder) if months is None else [f"{m}.toml" for m in months]:
+            path = f"{folder}{os.sep}{name}"
+            st = _stat(path)
+            if st is not None or months is None:  # Layout.month_files lists only plain files by month
+                out.append(Listed(key, name, path, st))
+    return out
+
+
+def _month_names(folder: str) -> list[str]:
+    try:
+        return sorted(e.name for e in os.scandir(folder) if is_month_name(e.name))
+    except FileNotFoundError:
+        return []
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+class FileCache:
+    """The derived cache of one ledger; opened on first use, shared by its customers and sessions."""
+
+    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+        self.root = root
+        self._db: sqlite3.Connection | None = None
+        self._opened = not enabled  # a disabled cache never opens: every file is parsed
+        self._zones: dict[int, str | None] = {}
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if not self._opened:
+            self._opened = True
+            path = location(self.root)
+            if path is not None:
+                try:
+                    self._db = self._open(path)
+                except _Damaged:
+                    self._discard(path)
+                    try:
+                        self._db = self._open(path)
+                    except (_Damaged, sqlite3.Error, OSError):
+                        self._db = None
+                except (sqlite3.Error, OSError):
+                    self._db = None
+        return self._db
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+            db.execute("PRAGMA synchronous=NORMAL")  # a lost last write costs a parse, nothing more
+            if not self._current(db):
+                db.execute("BEGIN IMMEDIATE")
+                if not self._current(db):  # another process may have rebuilt it meanwhile
+                    for statement in ("DROP TABLE IF EXISTS files", "DROP TABLE IF EXISTS meta", *_SCHEMA):
+                        db.execute(statement)
+                    db.executemany(
+                        "INSERT INTO meta VALUES (?, ?)", [("version", _VERSION), ("ledger", _resolved(self.root))]
+                    )
+                db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise _Damaged(str(exc)) from None
+        return db
+
+    def _current(self, db: sqlite3.Connection) -> bool:
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return False
+            raise
+        return meta.get("version") == _VERSION and meta.get("ledger") == _resolved(self.root)
+
+    def _failed(self, exc: sqlite3.DatabaseError) -> None:
+        """Stop using the cache for this run; delete it unless it was only busy."""
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            self._db = None
+        else:
+            self._discard()
+
+    def _discard(self, path: Path | None = None) -> None:
+        """Forget a damaged cache: close it and delete its files, so the next run builds anew."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        path = path or location(self.root)
+        if path is not None:
+            for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                # In use elsewhere (Windows) or gone: then the rows' CRCs still guard it.
+                with contextlib.suppress(OSError):
+                    name.unlink()
+
+    # --- rows ------------------------------------------------------------------------------
+
+    def _rows(self, rels: Sequence[str], columns: str) -> Iterator[tuple[Any, ...]]:
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            for i in range(0, len(rels), _CHUNK):
+                chunk = rels[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                yield from db.execute(f"SELECT {columns} FROM files WHERE path IN ({marks})", chunk).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
+    def _valid(self, files: Sequence[Listed], zone: str, want: str) -> dict[str, Any]:
+        """The stored `want` (ids, recs or figs) of those files whose entries may be used: same
+        stamp, not racily clean, same zone, CRC right."""
+        stamps = {f.rel: (stamp(f.stat), f.stat.st_mtime_ns) for f in files if f.stat is not None}
+        out: dict[str, Any] = {}
+        if not stamps:
+            return out
+        for path, head, data, crc in self._rows(list(stamps), f"path, head, {want}, {want}_crc"):
+            st, mtime_ns = stamps.get(path, ("", 0))
+            if not head.startswith(st + "|") or data is None:
+                continue
+            checked, _, row_zone = head[len(st) + 1 :].partition("|")
+            if row_zone != zone or not mtime_ns < int(checked) - RACY_NS or crc != _crc(path, head, data):
+                continue
+            if want == "ids":
+                out[path] = data
+                continue
+            try:
+                out[path] = marshal.loads(data)
+            except (ValueError, EOFError, TypeError):
+                continue
+        return out
+
+    def _store(self, rows: Sequence[tuple[Any, ...]], stale: Sequence[str]) -> None:
+        db = self._connection()
+        if db is None or not (rows or stale):
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)  # busy: another process is writing; these entries can wait for next time
+            return
+        try:
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                db.execute("ROLLBACK")
+            self._failed(exc)
+
+    @staticmethod
+    def _entry(
+        rel: str, st: os.stat_result, checked_ns: int, zone: str, ids: str, recs: Any, figs: Any
+    ) -> tuple[Any, ...]:
+        head = f"{stamp(st)}|{checked_ns}|{zone}"
+        r = marshal.dumps(recs)
+        f = None if figs is None else marshal.dumps(figs)
+        return (
+            rel,
+            head,
+            ids,
+            _crc(rel, head, ids),
+            r,
+            _crc(rel, head, r),
+            f,
+            None if f is None else _crc(rel, head, f),
+        )
+
+    def _zone(self, tz: tzinfo) -> str | None:
+        if id(tz) not in self._zones:
+            self._zones[id(tz)] = zone_id(tz)
+        return self._zones[id(tz)]
+
+    # --- what the store asks for ---------------------------------------------------------------
+
+    def _month_files(
+        self,
+        ss: Sessions,
+        months: Sequence[str] | None,
+        customers: Iterable[str] | None,
+        want: str,
+        use: Callable[[Listed, Any], None],
+        parsed: Callable[[Listed, list[Session]], None],
+    ) -> list[Problem]:
+        """Feed each month file's stored `want` ("recs" or "figs") to `use`, or its freshly
+        parsed sessions to `parsed`; returns the problems of the files parsed."""
+        checked_ns = time.time_ns()  # before any stat: see RACY_NS
+        files = _listed(ss, months, customers)
+        zone = self._zone(ss.tz)
+        valid = {} if zone is None else self._valid(files, zone, want)
+        problems: list[Problem] = []
+        fresh: list[tuple[Any, ...]] = []
+        stale: list[str] = []
+        for f in files:
+            stored = valid.get(f.rel)
+            if stored is not None:
+                use(f, stored)
+                continue
+            found, trouble = ss.read(Path(f.path))
+            parsed(f, found)
+            st = f.stat
+            if trouble:
+                problems += trouble
+                stale.append(f.rel)
+            elif st is not None and zone is not None and st.st_mtime_ns < checked_ns - RACY_NS:
+                ids = " ".join(s.id for s in found)
+                recs = tuple(record_of(s) for s in found)
+                figs = tuple(figures_of(s, ss.tz) for s in found)
+                fresh.append(self._entry(f.rel, st, checked_ns, zone, ids, recs, figs))
+        self._store(fresh, stale)
+        return problems
+
+    def sessions(
+        self, ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None
+    ) -> tuple[list[Session], list[Problem]]:
+        """What `Sessions.load` returns, from the cache where it may be used."""
+        out: list[Session] = []
+
+        def use(f: Listed, recs: Any) -> None:
+            key, where = f.key, f.path
+            out.extend(session_of(rec, key, where) for rec in recs)
+
+        def parsed(f: Listed, found: list[Session]) -> None:
+            out.extend(found)
+
+        problems = self._month_files(ss, months, customers, "recs", use, parsed)
+        return out, problems
+
+    def figures(
+        self, ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None
+    ) -> tuple[list[tuple[str, str, Sequence[Figures]]], list[Problem]]:
+        """(customer, month, figures of its sessions) per month file, and the problems found."""
+        out: list[tuple[str, str, Sequence[Figures]]] = []
+
+        def use(f: Listed, figs: Any) -> None:
+            out.append((f.key, f.name[:-5], figs))
+
+        def parsed(f: Listed, found: list[Session]) -> None:
+            out.append((f.key, f.name[:-5], [figures_of(s, ss.tz) for s in found]))
+
+        problems = self._month_files(ss, months, customers, "figs", use, parsed)
+        return out, problems
+
+    def candidates(self, ss: Sessions, prefix: str) -> list[Path]:
+        """The month files that may hold an id starting with `prefix`: those whose entry says
+        so, and every file without a usable entry."""
+        files = _listed(ss, None, None)
+        zone = self._zone(ss.tz)
+        valid = {} if zone is None else self._valid(files, zone, "ids")
+        out = []
+        for f in files:
+            ids = valid.get(f.rel)
+            if ids is None or any(sid.startswith(prefix) for sid in ids.split()):
+                out.append(Path(f.path))
+        return out
+
+    def customers(
+        self, cs: Customers, read: Callable[[str], Customer | None]
+    ) -> tuple[dict[str, Customer], list[Problem]]:
+        """What `Customers.all` returns, from the cache where it may be used."""
+        checked_ns = time.time_ns()
+        keys = cs.keys()
+        base = str(cs.layout.customers_dir)
+        paths = [f"{base}{os.sep}{key}{os.sep}{CUSTOMER_FILE}" for key in keys]
+        files = [Listed(key, CUSTOMER_FILE, path, _stat(path)) for key, path in zip(keys, paths, strict=True)]
+        valid = self._valid(files, "", "recs")
+        found: dict[str, Customer] = {}
+        problems: list[Problem] = []
+        fresh: list[tuple[Any, ...]] = []
+        for f in files:
+            key, st = f.key, f.stat
+            rec = valid.get(f.rel)
+            if rec is not None:
+                found[key] = customer_of(rec, key, f.path)
+                continue
+            try:
+                c = read(key)
+            except SessionlogError as exc:
+                problems.append(exc.problem)
+                continue
+            if c is None:
+                continue
+            found[key] = c
+            if st is not None and st.st_mtime_ns < checked_ns - RACY_NS:
+                fresh.append(self._entry(f.rel, st, checked_ns, "", "", customer_record(c), None))
+        self._store(fresh, ())
+        return found, problems

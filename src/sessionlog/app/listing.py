@@ -59,15 +59,15 @@ def load(ctx: Context, period: Period, customer: str | None) -> PeriodView:
 
 def running_warnings(sessions: list[Session]) -> list[Problem]:
     """One warning per running session, which no total includes."""
-    return [
-        Problem(
-            Kind.RUNNING,
-            f"the session {s.id} of {s.supporter} for {s.customer} is still running and not included",
-            severity=Severity.WARNING,
-        )
-        for s in sessions
-        if s.running
-    ]
+    return [running_warning(s.id, s.supporter, s.customer) for s in sessions if s.running]
+
+
+def running_warning(sid: str, supporter: str, customer: str) -> Problem:
+    return Problem(
+        Kind.RUNNING,
+        f"the session {sid} of {supporter} for {customer} is still running and not included",
+        severity=Severity.WARNING,
+    )
 
 
 def list_sessions(

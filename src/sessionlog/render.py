@@ -246,7 +246,24 @@ def print_table(
 
     Cell text is never parsed as Rich markup, so a note like ``[bold]`` prints as written.
     Without rows the table still shows its headers; messages are the caller's business.
+    Written to a file or pipe, a table that fits is written without Rich (same text, see
+    sessionlog.plaintable).
     """
+    from sessionlog.plaintable import plain_output, plain_table
+
+    if plain_output(out):
+        text = plain_table(
+            [c.header for c in columns],
+            [[cell_text(row.get(c.key), c.kind, None) for c in columns] for row in rows],
+            [c.align_right for c in columns],
+            PIPE_WIDTH,
+            title=title or None,
+            footer=None if footer is None else [cell_text(footer.get(c.key), c.kind, None) for c in columns],
+        )
+        if text is not None:
+            out.write(text)
+            return
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sessionlog.billing import bill
-from sessionlog.figures import Figures, cents, figures_of
+from sessionlog.figures import Figures, MonthFigures, cents, figures_of
 from sessionlog.model import (
     CHANNELS,
     ROUNDING_MODES,
@@ -98,12 +98,12 @@ def session_st(draw: st.DrawFn, sid: str) -> Session:
     )
 
 
-def as_files(sessions: list[Session]) -> list[tuple[str, str, list[Figures]]]:
+def as_files(sessions: list[Session]) -> list[MonthFigures]:
     """The sessions as the store hands them out: one group per customer and month file."""
     files: dict[tuple[str, str], list[Figures]] = defaultdict(list)
     for s in sessions:
         files[(s.customer, month_key(s.start, BERLIN))].append(figures_of(s, BERLIN))
-    return [(key, month, figs) for (key, month), figs in files.items()]
+    return [MonthFigures(key, month, f"{key}/{month}.toml", figs) for (key, month), figs in files.items()]
 
 
 @settings(max_examples=400, deadline=None)
@@ -137,7 +137,7 @@ def test_tally_equals_bill_then_summarize(
 
 def test_an_id_used_twice_is_left_to_decimal_billing() -> None:
     s = Session("dup", "acme", YEAR, YEAR + timedelta(hours=1), supporter="Anna")
-    files = [("acme", "2024-01", [figures_of(s, BERLIN)]), ("beta", "2024-01", [figures_of(s, BERLIN)])]
+    files = [MonthFigures(key, "2024-01", key, [figures_of(s, BERLIN)]) for key in ("acme", "beta")]
     assert tally(files, Settings(), {}, "customer", (0, instant_us(YEAR + timedelta(days=31)))) is None
     assert tally(files[:1], Settings(), {}, "customer", (0, instant_us(YEAR + timedelta(days=31)))) is not None
     running = {"dup"}  # a timer with the same id

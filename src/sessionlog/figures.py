@@ -9,8 +9,10 @@ next to the records and `tally` bills with integer arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta, tzinfo
 from decimal import Decimal
+from typing import NamedTuple
 
 from sessionlog.model import Session
 
@@ -43,6 +45,15 @@ Figures = tuple[
     int,  # wall-clock time of the start in the ledger zone, microseconds after midnight
     Frozen | None,  # the figures `invoice --finalize` froze into the record
 ]
+
+
+class MonthFigures(NamedTuple):
+    """The figures of one month file, as the store hands them out."""
+
+    customer: str
+    month: str  # 'YYYY-MM'
+    path: str  # the file, as in messages
+    figures: Sequence[Figures]  # in file order
 
 
 def cents(amount: Decimal) -> int | None:

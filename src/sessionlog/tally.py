@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sessionlog.billing import CENT, rules_for
-from sessionlog.figures import MAX_CENTS, Figures
+from sessionlog.figures import MAX_CENTS, MonthFigures
 from sessionlog.model import Customer, Rounding, Settings
 from sessionlog.reports import GROUPINGS, NO_REASON, UNTAGGED, Row
 
@@ -102,7 +102,7 @@ def _cents(rate: Decimal) -> int | None:
 
 
 def tally(
-    files: Sequence[tuple[str, str, Sequence[Figures]]],
+    files: Sequence[MonthFigures],
     settings: Settings,
     customers: Mapping[str, Customer],
     by: str,
@@ -112,7 +112,7 @@ def tally(
     """Rows `by` group (customer, supporter, month, tag, channel) of the finished sessions that
     start in `period` (Unix microseconds, [start, end)), billed over their whole months.
 
-    `files` holds (customer, month, figures) per month file; `taken` the ids of running
+    `files` holds the figures of each month file; `taken` the ids of running
     timers. None: only Decimal arithmetic (`billing`) is exact here.
     """
     hours = settings.business_hours
@@ -129,7 +129,7 @@ def tally(
     seen = set(taken)
     rules_cache: dict[str, tuple[int, Rounding, int, int, int | None, int | None, str]] = {}
     # Customers in key order, as `bill` meets them: the first with bad rules raises the same error.
-    for customer, month, figs in sorted(files, key=lambda f: f[0]):
+    for customer, month, _, figs in sorted(files, key=lambda f: f[0]):
         c = customers.get(customer)
         free_currency = c.currency if c is not None and c.currency is not None else settings.currency
         ordered = sorted(figs, key=lambda f: (f[2], f[0]))

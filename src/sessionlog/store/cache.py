@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sessionlog import __version__
-from sessionlog.figures import Figures, figures_of
+from sessionlog.figures import MonthFigures, figures_of
 from sessionlog.model import Billed, Customer, Origin, Pause, Problem, Rounding, Session, SessionlogError, slug
 from sessionlog.store.layout import CUSTOMER_FILE, is_month_name
 
@@ -484,15 +484,15 @@ class FileCache:
 
     def figures(
         self, ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None
-    ) -> tuple[list[tuple[str, str, Sequence[Figures]]], list[Problem]]:
-        """(customer, month, figures of its sessions) per month file, and the problems found."""
-        out: list[tuple[str, str, Sequence[Figures]]] = []
+    ) -> tuple[list[MonthFigures], list[Problem]]:
+        """The figures of each month file's sessions, and the problems found."""
+        out: list[MonthFigures] = []
 
         def use(f: Listed, figs: Any) -> None:
-            out.append((f.key, f.name[:-5], figs))
+            out.append(MonthFigures(f.key, f.name[:-5], f.path, figs))
 
         def parsed(f: Listed, found: list[Session]) -> None:
-            out.append((f.key, f.name[:-5], [figures_of(s, ss.tz) for s in found]))
+            out.append(MonthFigures(f.key, f.name[:-5], f.path, [figures_of(s, ss.tz) for s in found]))
 
         problems = self._month_files(ss, months, customers, "figs", use, parsed)
         return out, problems

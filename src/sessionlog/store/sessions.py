@@ -20,7 +20,7 @@ from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
 
 if TYPE_CHECKING:
-    from sessionlog.figures import Figures
+    from sessionlog.figures import MonthFigures
     from sessionlog.store.cache import FileCache
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
@@ -183,8 +183,8 @@ class Sessions:
 
     def figures(
         self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None
-    ) -> tuple[list[tuple[str, str, Sequence[Figures]]], list[Problem]]:
-        """`load` as (customer, month, figures) per month file, for billing in bulk (see figures.py)."""
+    ) -> tuple[list[MonthFigures], list[Problem]]:
+        """`load` as figures per month file, for billing in bulk (see figures.py)."""
         from sessionlog.store.cache import FileCache
 
         cache = self._cache() if self._cache is not None else FileCache(self.layout.root, enabled=False)

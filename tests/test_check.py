@@ -1,0 +1,93 @@
+"""`check` of the whole ledger: every problem with file and line, a progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, Ledger, console_script
+from sessionlog.app.checking import check_ledger
+from sessionlog.app.context import Context
+from sessionlog.store import Ledger as Store
+
+
+def record(sid: str, day: int) -> str:
+    return textwrap.dedent(
+        f"""\
+        [[session]]
+        id = "{sid}"
+        start = 2024-03-{day:02d}T10:00:00+01:00
+        end = 2024-03-{day:02d}T10:30:00+01:00
+        supporter = "Klaus Hörner"
+        """
+    )
+
+
+def test_ids_used_twice_are_reported_with_every_place_in_the_order_met(ledger: Ledger) -> None:
+    a = ledger.write("customers/acme/2024-03.toml", record("dup1", 1) + "\n" + record("dup2", 2))
+    b = ledger.write("customers/beta/2024-03.toml", record("dup2", 3) + "\n" + record("solo", 4))
+    c = ledger.write("customers/gamma/2024-03.toml", record("dup1", 5))
+    result = ledger.run("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{a}:1: id dup1 is used 2 times: {a}:1, {c}:1",
+        f"{a}:7: id dup2 is used 2 times: {a}:7, {b}:1",
+    ]
+    assert result.stderr == "error: 2 problem(s) found\n"
+
+
+def test_the_app_reports_progress_per_customer(ledger: Ledger) -> None:
+    for i, key in enumerate(("acme", "beta", "gamma")):
+        ledger.write(f"customers/{key}/2024-03.toml", record(f"id{i}", i + 1))
+    heard: list[tuple[int, int]] = []
+    result = check_ledger(
+        Context(Store(ledger.root), "Klaus Hörner", datetime.fromisoformat(NOW)), lambda *p: heard.append(p)
+    )
+    assert (result.problems, result.sessions) == ([], 3)
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(ledger: Ledger) -> None:
+    ledger.write("customers/acme/2024-03.toml", record("abc", 1))
+    result = ledger.ok("check")
+    assert (result.stdout, result.stderr) == ("", "ledger ok: 1 session(s) checked\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_progress_bar_on_a_terminal_and_data_on_stdout_only(cli_env: dict[str, str], tmp_path: Path) -> None:
+    import pty
+
+    root = tmp_path / "ledger"
+    for i in range(40):
+        path = root / "customers" / f"k{i:02d}" / "2024-03.toml"
+        path.parent.mkdir(parents=True)
+        path.write_text(record(f"id{i:02d}", 1 + i % 28), encoding="utf-8")
+    (root / "customers" / "k07" / "2024-04.toml").write_text("[[session]\n", encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**cli_env, "TERM": "xterm", "COLUMNS": "100"}
+    run = subprocess.Popen([console_script(), "check"], env=env, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    stdout, _ = run.communicate(timeout=60)
+    os.close(leader)
+    assert run.returncode == 1
+    [line] = stdout.decode().splitlines()  # the problem, and nothing of the bar
+    assert line.startswith(f"{root / 'customers' / 'k07' / '2024-04.toml'}:1: does not parse")
+    text = screen.decode("utf-8", "replace")
+    assert "checking" in text and "customers" in text  # the bar, drawn on stderr only
+    assert "40/40" in text
+    assert text.rstrip().endswith("error: 1 problem(s) found")

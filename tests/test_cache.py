@@ -9,13 +9,18 @@ import os
 import sqlite3
 import subprocess
 import time
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Ledger, console_script
-from sessionlog.store.cache import RACY_NS, location
+from sessionlog.model import Origin, Session
+from sessionlog.store.cache import RACY_NS, location, record_of, session_of
+from test_tally import session_st
 
 OLD = 10  # seconds: files written this long ago are old enough to be cached (RACY_NS is 2 s)
 
@@ -290,3 +295,19 @@ def test_concurrent_processes_share_the_cache_without_harm(march: Ledger) -> Non
         outputs = [run.communicate(timeout=120) for run in runs]
         assert [run.returncode for run in runs] == [0] * len(runs), [err for _, err in outputs]
         assert all(json.loads(out) == expected for out, _ in outputs[:4])
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=session_st("abcd1234"), line=st.integers(0, 10_000))
+def test_a_record_comes_back_from_the_cache_as_it_was_read(s: Session, line: int) -> None:
+    # As read from a file: plain strings (the strategy makes channels enum members).
+    s = s.evolve(origin=Origin("/l/customers/acme/2024-03.toml", line), contact="Herr Maier", channel=str(s.channel))
+    back = session_of(marshal.loads(marshal.dumps(record_of(s))), s.customer, "/l/customers/acme/2024-03.toml")
+    assert back == s
+    assert back.origin == s.origin
+    assert [(t.utcoffset(), t) for t in (back.start, back.end) if t] == [
+        (t.utcoffset(), t) for t in (s.start, s.end) if t
+    ]
+    assert back.pauses == s.pauses and back.billed == s.billed
+    with pytest.raises(FrozenInstanceError):
+        back.note = "changed"  # type: ignore[misc]

@@ -84,16 +84,17 @@ def _row(acc: _Acc, group: str, currency: str) -> Row:
     )
 
 
-def _minutes(seconds: int, increment: int, rounding: Rounding, minimum: int) -> int:
-    """billing.billed_minutes for whole seconds."""
-    step = increment * 60
-    if rounding is Rounding.UP:
-        steps = -(-seconds // step)
-    elif rounding is Rounding.DOWN:
-        steps = seconds // step
-    else:
-        steps = (2 * seconds + step) // (2 * step)
-    return max(steps * increment, minimum)
+def _rules(
+    settings: Settings, customer: Customer | None
+) -> tuple[int, Rounding, int, int, int | None, int | None, str]:
+    """billing.rules_for, with both effective rates in cents (None where not whole cents)."""
+    rules = rules_for(settings, customer)
+    base = rules.rate.quantize(CENT, rounding=ROUND_HALF_UP)
+    late = (rules.rate * rules.after_hours_factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (
+        rules.increment, rules.rounding, rules.minimum, rules.included_minutes, _cents(base), _cents(late),
+        rules.currency,
+    )  # fmt: skip
 
 
 def _cents(rate: Decimal) -> int | None:
@@ -128,16 +129,19 @@ def tally(
     running: list[Running] = []
     seen = set(taken)
     rules_cache: dict[str, tuple[int, Rounding, int, int, int | None, int | None, str]] = {}
+    per_file = by in ("customer", "month")  # one group for the whole file: sum up locally first
     # Customers in key order, as `bill` meets them: the first with bad rules raises the same error.
     for customer, month, _, figs in sorted(files, key=lambda f: f[0]):
         c = customers.get(customer)
         free_currency = c.currency if c is not None and c.currency is not None else settings.currency
-        ordered = sorted(figs, key=lambda f: (f[2], f[0]))
+        rules: tuple[int, Rounding, int, int, int | None, int | None, str] | None = None
+        ordered = sorted(figs, key=lambda f: (f[2], f[0])) if len(figs) > 1 else figs
         used = 0  # the month's contract minutes used: frozen records take theirs first
         for f in ordered:
             frozen = f[12]
             if frozen is not None and f[5] and not f[3]:
                 used += frozen[1]
+        local: dict[str, _Acc] = {}  # currency -> sums of this file, when per_file
         for (
             sid,
             _,
@@ -170,17 +174,19 @@ def tally(
                     return None
                 cents = amount
             else:
-                r = rules_cache.get(customer)
-                if r is None:
-                    rules = rules_for(settings, c)
-                    base = rules.rate.quantize(CENT, rounding=ROUND_HALF_UP)
-                    late = (rules.rate * rules.after_hours_factor).quantize(CENT, rounding=ROUND_HALF_UP)
-                    r = rules_cache[customer] = (
-                        rules.increment, rules.rounding, rules.minimum, rules.included_minutes,
-                        _cents(base), _cents(late), rules.currency,
-                    )  # fmt: skip
-                increment, rounding, minimum, allowance, base_cents, late_cents, currency = r
-                billed = _minutes(net, increment, rounding, minimum)
+                if rules is None:
+                    rules = rules_cache.get(customer)
+                    if rules is None:
+                        rules = rules_cache[customer] = _rules(settings, c)
+                increment, rounding, minimum, allowance, base_cents, late_cents, currency = rules
+                step = increment * 60  # billing.billed_minutes, in whole seconds
+                if rounding is Rounding.UP:
+                    steps = -(-net // step)
+                elif rounding is Rounding.DOWN:
+                    steps = net // step
+                else:
+                    steps = (2 * net + step) // (2 * step)
+                billed = max(steps * increment, minimum)
                 included = min(billed, max(0, allowance - used))
                 used += included
                 charged = billed - included
@@ -190,22 +196,34 @@ def tally(
                 cents = (2 * charged * rate + 60) // 120
             if not in_period:
                 continue
-            line = (net, billable, reason, billed, included, charged, cents)
             if by == "tag":
+                line = (net, billable, reason, billed, included, charged, cents)
                 for tag in dict.fromkeys(tags) or (UNTAGGED,):
                     _put(sums, (tag, currency), line)
                 _put(tag_totals, currency, line)
                 continue
-            group = (
-                customer
-                if by == "customer"
-                else month
-                if by == "month"
-                else supporter
-                if by == "supporter"
-                else channel
-            )
-            _put(sums, (group, currency), line)
+            if per_file:
+                acc = local.get(currency)
+                if acc is None:
+                    acc = local[currency] = _acc()
+            else:
+                key = (supporter if by == "supporter" else channel, currency)
+                acc = sums.get(key)
+                if acc is None:
+                    acc = sums[key] = _acc()
+            acc[0] += 1
+            acc[1] += net
+            if billable:
+                acc[2] += net
+            else:
+                free = acc[7]
+                free[reason or NO_REASON] = free.get(reason or NO_REASON, 0) + net
+            acc[3] += billed
+            acc[4] += included
+            acc[5] += charged
+            acc[6] += cents
+        for currency, part in local.items():
+            _add(sums.setdefault((customer if by == "customer" else month, currency), _acc()), part)
     if by != "tag":  # one group per session: the totals are the rows' sums
         for (_, currency), acc in sums.items():
             _add(tag_totals.setdefault(currency, _acc()), acc)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta, tzinfo
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sessionlog.app import invoicing, reporting
 from sessionlog.app.listing import select_period
 from sessionlog.billing import Line
 from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, say, warn
@@ -16,6 +15,9 @@ from sessionlog.cli.output import emit
 from sessionlog.model import format_duration
 from sessionlog.render import Column, Format
 from sessionlog.reports import Grouping, Row, row_as_json
+
+if TYPE_CHECKING:
+    from sessionlog.app import invoicing
 
 INVOICE_COLUMNS = (
     Column("invoice", "Rechnung"),
@@ -127,6 +129,8 @@ def invoice(
     """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software."""
     c = app_context(ctx)
     chosen = profile or c.ledger.settings.csv_profile
+    from sessionlog.app import invoicing  # here: `report` does not need it
+
     inv = invoicing.invoice(c, month, customer=customer, include_free=include_free, finalize=finalize)
     for i in inv.issued:
         say(f"{i.number}: {i.customer}, {i.sessions} session(s), {i.amount} {i.currency}")
@@ -170,6 +174,8 @@ def report(
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
     c = app_context(ctx)
+    from sessionlog.app import reporting  # here: `invoice` does not need it
+
     rep = reporting.report(c, select_period(c, period, from_, to), by, customer)
     warn(rep.warnings)
     table = fmt is Format.TABLE

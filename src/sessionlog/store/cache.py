@@ -30,7 +30,7 @@ them, a CRC guards each one, and the format is tied to the Python version.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import dataclasses
 import marshal
 import os
 import sqlite3
@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sessionlog import __version__
 from sessionlog.figures import MonthFigures, figures_of
@@ -82,7 +82,10 @@ def location(root: Path) -> Path | None:
         from platformdirs import user_cache_dir
 
         folder = user_cache_dir("sessionlog", appauthor=False)
-    key = hashlib.sha256(os.fsencode(_resolved(root))).hexdigest()[:20]
+    # Two checksums rather than hashlib, whose import costs 7 ms; the ledger's path is also
+    # stored inside, so even a collision could only make the cache rebuild, never mix ledgers.
+    name = os.fsencode(_resolved(root))
+    key = f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}"
     return Path(folder) / f"{slug(root.resolve().name) or 'ledger'}-{key}.sqlite3"
 
 
@@ -161,26 +164,37 @@ def session_of(rec: Sequence[Any], customer: str, path: str) -> Session:
     (sid, line, start, end, pauses, supporter, contact, machine, channel, note, billable, reason, tags, ticket,
      invoice, source, billed) = rec  # fmt: skip
     parse = datetime.fromisoformat
-    return Session(
-        id=sid,
-        customer=customer,
-        start=parse(start),
-        end=None if end is None else parse(end),
-        pauses=tuple(Pause(parse(a), None if b is None else parse(b)) for a, b in pauses),
-        supporter=supporter,
-        contact=contact,
-        machine=machine,
-        channel=channel,
-        note=note,
-        billable=billable,
-        free_reason=reason,
-        tags=tags,
-        ticket=ticket,
-        invoice=invoice,
-        source=source,
-        billed=None if billed is None else _billed(billed),
-        origin=Origin(path, line),
-    )
+    values = {
+        "id": sid,
+        "customer": customer,
+        "start": parse(start),
+        "end": None if end is None else parse(end),
+        "pauses": tuple(Pause(parse(a), None if b is None else parse(b)) for a, b in pauses),
+        "supporter": supporter,
+        "contact": contact,
+        "machine": machine,
+        "channel": channel,
+        "note": note,
+        "billable": billable,
+        "free_reason": reason,
+        "tags": tags,
+        "ticket": ticket,
+        "invoice": invoice,
+        "source": source,
+        "billed": None if billed is None else _billed(billed),
+        "origin": _built(Origin, {"path": path, "line": line}),
+    }
+    return _built(Session, values)
+
+
+def _built(cls: type[_D], values: dict[str, Any]) -> _D:
+    """A frozen dataclass from values it held before, the way pickle restores one: without
+    running __init__ again (which validated and normalized them then, at 5 µs a session)."""
+    if not _RESTORABLE[cls]:
+        return cls(**values)
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def _billed(b: Sequence[Any]) -> Billed:
@@ -217,6 +231,13 @@ def customer_of(rec: Sequence[Any], key: str, path: str) -> Customer:
         machines=machines,
         origin=Origin(path, 1),
     )
+
+
+_D = TypeVar("_D")
+# Classes whose instances keep their fields in __dict__ and nowhere else (no slots).
+_RESTORABLE: dict[type[Any], bool] = {
+    cls: "__slots__" not in vars(cls) and all(f.init for f in dataclasses.fields(cls)) for cls in (Session, Origin)
+}
 
 
 # --- the cache file ------------------------------------------------------------------------------
@@ -462,7 +483,8 @@ class FileCache:
                 ids = " ".join(s.id for s in found)
                 recs = tuple(record_of(s) for s in found)
                 figs = tuple(figures_of(s, ss.tz) for s in found)
-                fresh.append(self._entry(f.rel, st, checked_ns, zone, ids, recs, figs))
+                with contextlib.suppress(ValueError):  # a value marshal cannot store: not cached
+                    fresh.append(self._entry(f.rel, st, checked_ns, zone, ids, recs, figs))
         self._store(fresh, stale)
         return problems
 
@@ -538,6 +560,7 @@ class FileCache:
                 continue
             found[key] = c
             if st is not None and st.st_mtime_ns < checked_ns - RACY_NS:
-                fresh.append(self._entry(f.rel, st, checked_ns, "", "", customer_record(c), None))
+                with contextlib.suppress(ValueError):
+                    fresh.append(self._entry(f.rel, st, checked_ns, "", "", customer_record(c), None))
         self._store(fresh, ())
         return found, problems

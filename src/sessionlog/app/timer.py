@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.fields import Details, billing_change, new_session, with_tags
 from sessionlog.model import Customer, Kind, Pause, Session, SessionlogError, clock
@@ -39,6 +38,8 @@ def close(s: Session, moment: datetime) -> Session:
 
 def start(ctx: Context, customer: str, at: str | None, details: Details, *, switch: bool, new: bool) -> Started:
     """Start the supporter's timer; `switch` stops a running one at the same instant."""
+    from sessionlog.app import customers  # here: status, stop and the others never need it
+
     ledger = ctx.ledger
     tz = ctx.tz
     moment = ctx.moment(at)

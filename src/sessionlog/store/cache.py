@@ -13,6 +13,9 @@ The rules it keeps (DESIGN.md):
   changing: git calls such index entries "racily clean" (Documentation/technical/racy-git.txt)
   and re-checks them. Here such a file is simply parsed again the next time, and its entry
   renewed once the file is old enough.
+  On Windows st_ctime is the file's creation time, not its change time: there an edit that
+  keeps the size and puts the old mtime back by hand goes unseen (no editor does that; a
+  normal save moves mtime, whose resolution there is 100 ns).
 - Only files that parsed without any problem are stored. A file with a problem is parsed
   every time, so its problems come back exactly as without the cache.
 - A cache of another format, sessionlog or Python version is dropped and rebuilt. Each row

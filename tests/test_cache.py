@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import Ledger, console_script
 from sessionlog.model import Origin, Session
-from sessionlog.store.cache import RACY_NS, location, record_of, session_of
+from sessionlog.store.cache import RACY_NS, location
+from sessionlog.store.cacheformat import record_of, session_of
 from test_tally import session_st
 
 OLD = 10  # seconds: files written this long ago are old enough to be cached (RACY_NS is 2 s)

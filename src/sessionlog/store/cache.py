@@ -28,29 +28,30 @@ Why SQLite: atomic transactions across processes, reading just the rows a month 
 and damage that shows up as an error instead of as wrong data. Records are stored with
 marshal, the fastest format Python reads; that is safe because only this program writes
 them, a CRC guards each one, and the format is tied to the Python version.
+
+What a row holds is in cacheformat.py; which files are read and their stamps in stamps.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import marshal
 import os
 import sqlite3
-import stat
 import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, tzinfo
-from decimal import Decimal
+from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sessionlog import __version__
 from sessionlog.figures import MonthFigures, figures_of
-from sessionlog.model import Billed, Customer, Origin, Pause, Problem, Rounding, Session, SessionlogError, slug
-from sessionlog.store.layout import CUSTOMER_FILE, is_month_name
+from sessionlog.model import Customer, Problem, Session, SessionlogError, slug
+from sessionlog.store.cacheformat import customer_of, customer_record, record_of, session_of
+from sessionlog.store.layout import CUSTOMER_FILE
+from sessionlog.store.stamps import Listed, month_files, stamp, stat_of, zone_id
 
 if TYPE_CHECKING:
     from sessionlog.store.customers import Customers
@@ -96,34 +97,6 @@ def _resolved(root: Path) -> str:
     return str(root.resolve())
 
 
-def stamp(st: os.stat_result) -> str:
-    """What must stay the same for an entry to stay valid."""
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_ctime_ns}"
-
-
-def zone_id(tz: tzinfo) -> str | None:
-    """The zone's name and the version of its rules; None when it has no name (then month
-    files are not cached, because the months and local times stored depend on the zone)."""
-    key = getattr(tz, "key", None)
-    if not isinstance(key, str):
-        return None
-    import zoneinfo
-
-    for folder in zoneinfo.TZPATH:
-        try:
-            st = os.stat(os.path.join(folder, key))
-        except (OSError, ValueError):
-            continue
-        return f"{key}@{st.st_size}:{st.st_mtime_ns}"
-    try:
-        import importlib
-
-        tzdata = importlib.import_module("tzdata")  # the zone database where the system has none (Windows)
-        return f"{key}@tzdata {tzdata.IANA_VERSION}"
-    except (ImportError, AttributeError):
-        return key
-
-
 def _crc(path: str, head: str, data: str | bytes) -> int:
     """The CRC a row keeps of `data`, bound to the row's path and head."""
     if isinstance(data, str):
@@ -131,168 +104,11 @@ def _crc(path: str, head: str, data: str | bytes) -> int:
     return zlib.crc32(data, zlib.crc32(f"{path}\x1f{head}\x1f".encode("utf-8", "surrogatepass")))
 
 
-# --- records as stored ------------------------------------------------------------------------
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def record_of(s: Session) -> tuple[Any, ...]:
-    b = s.billed
-    return (
-        s.id,
-        s.origin.line if s.origin else 0,
-        s.start.isoformat(),
-        _iso(s.end),
-        tuple((p.start.isoformat(), _iso(p.end)) for p in s.pauses),
-        s.supporter,
-        s.contact,
-        s.machine,
-        s.channel,
-        s.note,
-        s.billable,
-        s.free_reason,
-        s.tags,
-        s.ticket,
-        s.invoice,
-        s.source,
-        None
-        if b is None
-        else (b.billed_minutes, b.included_minutes, b.charged_minutes, str(b.rate), str(b.amount), b.currency),
-    )
-
-
-def session_of(rec: Sequence[Any], customer: str, path: str) -> Session:
-    (sid, line, start, end, pauses, supporter, contact, machine, channel, note, billable, reason, tags, ticket,
-     invoice, source, billed) = rec  # fmt: skip
-    parse = datetime.fromisoformat
-    values = {
-        "id": sid,
-        "customer": customer,
-        "start": parse(start),
-        "end": None if end is None else parse(end),
-        "pauses": tuple(Pause(parse(a), None if b is None else parse(b)) for a, b in pauses),
-        "supporter": supporter,
-        "contact": contact,
-        "machine": machine,
-        "channel": channel,
-        "note": note,
-        "billable": billable,
-        "free_reason": reason,
-        "tags": tags,
-        "ticket": ticket,
-        "invoice": invoice,
-        "source": source,
-        "billed": None if billed is None else _billed(billed),
-        "origin": _built(Origin, {"path": path, "line": line}),
-    }
-    return _built(Session, values)
-
-
-def _built(cls: type[_D], values: dict[str, Any]) -> _D:
-    """A frozen dataclass from values it held before, the way pickle restores one: without
-    running __init__ again (which validated and normalized them then, at 5 µs a session)."""
-    if not _RESTORABLE[cls]:
-        return cls(**values)
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
-
-
-def _billed(b: Sequence[Any]) -> Billed:
-    minutes, included, charged, rate, amount, currency = b
-    return Billed(minutes, included, charged, Decimal(rate), Decimal(amount), currency)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def customer_record(c: Customer) -> tuple[Any, ...]:
-    return (
-        c.name, _text(c.rate), c.increment, _text(c.rounding), c.minimum, c.included_minutes,
-        _text(c.after_hours_factor), c.currency, c.remote_ids, c.aliases, c.contacts, c.machines,
-    )  # fmt: skip
-
-
-def customer_of(rec: Sequence[Any], key: str, path: str) -> Customer:
-    name, rate, increment, rounding, minimum, included, factor, currency, remote_ids, aliases, contacts, machines = rec
-    return Customer(
-        key=key,
-        name=name,
-        rate=None if rate is None else Decimal(rate),
-        increment=increment,
-        rounding=None if rounding is None else Rounding(rounding),
-        minimum=minimum,
-        included_minutes=included,
-        after_hours_factor=None if factor is None else Decimal(factor),
-        currency=currency,
-        remote_ids=remote_ids,
-        aliases=aliases,
-        contacts=contacts,
-        machines=machines,
-        origin=Origin(path, 1),
-    )
-
-
-_D = TypeVar("_D")
-# Classes whose instances keep their fields in __dict__ and nowhere else (no slots).
-_RESTORABLE: dict[type[Any], bool] = {
-    cls: "__slots__" not in vars(cls) and all(f.init for f in dataclasses.fields(cls)) for cls in (Session, Origin)
-}
-
-
 # --- the cache file ------------------------------------------------------------------------------
 
 
 class _Damaged(Exception):
     """The cache file is not a sound database."""
-
-
-class Listed(NamedTuple):
-    """A ledger file as listed: paths are strings, because pathlib dominated the profile."""
-
-    key: str  # the customer
-    name: str  # the file name, e.g. 2024-03.toml
-    path: str  # as str(Path) would give it, for messages and origins
-    stat: os.stat_result | None  # None: not a plain file, never cached
-
-    @property
-    def rel(self) -> str:
-        """The cache's key of the file: the same on every platform and for every spelling of the root."""
-        return f"{self.key}/{self.name}"
-
-
-def _listed(ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None) -> list[Listed]:
-    """The month files `Layout.month_files` names, with their stats."""
-    layout = ss.layout
-    keys = list(customers) if customers is not None else layout.customer_keys()
-    base = str(layout.customers_dir)
-    out: list[Listed] = []
-    for key in keys:
-        folder = f"{base}{os.sep}{key}"
-        for name in _month_names(folder) if months is None else [f"{m}.toml" for m in months]:
-            path = f"{folder}{os.sep}{name}"
-            st = _stat(path)
-            if st is not None or months is None:  # Layout.month_files lists only plain files by month
-                out.append(Listed(key, name, path, st))
-    return out
-
-
-def _month_names(folder: str) -> list[str]:
-    try:
-        return sorted(e.name for e in os.scandir(folder) if is_month_name(e.name))
-    except FileNotFoundError:
-        return []
-
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st if stat.S_ISREG(st.st_mode) else None
 
 
 class FileCache:
@@ -465,7 +281,7 @@ class FileCache:
         """Feed each month file's stored `want` ("recs" or "figs") to `use`, or its freshly
         parsed sessions to `parsed`; returns the problems of the files parsed."""
         checked_ns = time.time_ns()  # before any stat: see RACY_NS
-        files = _listed(ss, months, customers)
+        files = month_files(ss, months, customers)
         zone = self._zone(ss.tz)
         valid = {} if zone is None else self._valid(files, zone, want)
         problems: list[Problem] = []
@@ -525,7 +341,7 @@ class FileCache:
     def candidates(self, ss: Sessions, prefix: str) -> list[Path]:
         """The month files that may hold an id starting with `prefix`: those whose entry says
         so, and every file without a usable entry."""
-        files = _listed(ss, None, None)
+        files = month_files(ss, None, None)
         zone = self._zone(ss.tz)
         valid = {} if zone is None else self._valid(files, zone, "ids")
         out = []
@@ -543,7 +359,7 @@ class FileCache:
         keys = cs.keys()
         base = str(cs.layout.customers_dir)
         paths = [f"{base}{os.sep}{key}{os.sep}{CUSTOMER_FILE}" for key in keys]
-        files = [Listed(key, CUSTOMER_FILE, path, _stat(path)) for key, path in zip(keys, paths, strict=True)]
+        files = [Listed(key, CUSTOMER_FILE, path, stat_of(path)) for key, path in zip(keys, paths, strict=True)]
         valid = self._valid(files, "", "recs")
         found: dict[str, Customer] = {}
         problems: list[Problem] = []

@@ -150,10 +150,10 @@ def _forge(ledger: Ledger, path: Path, *, checked_ns: int) -> None:
         zone = head.split("|", 2)[2]
         new = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_ctime_ns}|{checked_ns}|{zone}"
         for column in ("ids", "recs", "figs"):
-            from sessionlog.store.cache import _crc
+            from sessionlog.store.cache import crc
 
             (data,) = db.execute(f"SELECT {column} FROM files WHERE path = ?", (rel,)).fetchone()
-            db.execute(f"UPDATE files SET {column}_crc = ? WHERE path = ?", (_crc(rel, new, data), rel))
+            db.execute(f"UPDATE files SET {column}_crc = ? WHERE path = ?", (crc(rel, new, data), rel))
         db.execute("UPDATE files SET head = ? WHERE path = ?", (new, rel))
 
 
@@ -315,3 +315,13 @@ def test_a_record_comes_back_from_the_cache_as_it_was_read(s: Session, line: int
     assert back.pauses == s.pauses and back.billed == s.billed
     with pytest.raises(FrozenInstanceError):
         back.note = "changed"  # type: ignore[misc]
+
+
+def test_an_id_with_a_space_written_by_hand_is_found_through_the_index(march: Ledger) -> None:
+    record = '[[session]]\nid = "hand made"\nstart = 2024-02-08T10:00:00+01:00\nend = 2024-02-08T10:20:00+01:00\n'
+    march.write("customers/beta/2024-02.toml", record + 'supporter = "Klaus"\n')
+    age(march)
+    march.ok("check")
+    assert "beta/2024-02.toml" in rows(march)
+    march.ok("delete", "hand m", "--yes")
+    assert not march.path("customers", "beta", "2024-02.toml").exists()  # its only record is gone

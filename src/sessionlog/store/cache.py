@@ -58,10 +58,11 @@ if TYPE_CHECKING:
     from sessionlog.store.sessions import Sessions
 
 CACHE_ENV = "SESSIONLOG_CACHE"
-FORMAT = 1  # raise when what a row holds changes
+FORMAT = 2  # raise when what a row holds changes
 # Files this young when read are parsed again next time: 2 s covers the coarsest common
 # timestamp granularity (FAT) and the lag of the kernel's file clock behind time.time_ns().
 RACY_NS = 2_000_000_000
+IDS = "\x1f"  # between the ids of a file in one string (a record whose id holds it is not cached)
 BUSY_SECONDS = 1.0  # how long a write waits for another process's write before it skips
 _CHUNK = 500  # paths per SELECT ... IN (...)
 _SCHEMA = (
@@ -69,6 +70,9 @@ _SCHEMA = (
     # head: "size:mtime_ns:inode:ctime_ns|checked_ns|zone" (see FileCache._valid)
     "CREATE TABLE files (path TEXT PRIMARY KEY, head TEXT NOT NULL, ids TEXT NOT NULL, ids_crc INTEGER NOT NULL,"
     " recs BLOB NOT NULL, recs_crc INTEGER NOT NULL, figs BLOB, figs_crc INTEGER)",
+    # What a file adds to reports by one grouping, under one set of rules (store/sums.py).
+    "CREATE TABLE sums (path TEXT NOT NULL, grouping TEXT NOT NULL, head TEXT NOT NULL, rules TEXT NOT NULL,"
+    " data BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (path, grouping))",
 )
 # A cache written under any other version of this is dropped and rebuilt.
 _VERSION = (
@@ -97,7 +101,7 @@ def _resolved(root: Path) -> str:
     return str(root.resolve())
 
 
-def _crc(path: str, head: str, data: str | bytes) -> int:
+def crc(path: str, head: str, data: str | bytes) -> int:
     """The CRC a row keeps of `data`, bound to the row's path and head."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
@@ -119,10 +123,11 @@ class FileCache:
         self._db: sqlite3.Connection | None = None
         self._opened = not enabled  # a disabled cache never opens: every file is parsed
         self._zones: dict[int, str | None] = {}
+        self.heads: dict[str, str] = {}  # rel -> head of the valid entries store/sums.py met
 
     # --- opening ---------------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection | None:
+    def connection(self) -> sqlite3.Connection | None:
         if not self._opened:
             self._opened = True
             path = location(self.root)
@@ -148,7 +153,8 @@ class FileCache:
             if not self._current(db):
                 db.execute("BEGIN IMMEDIATE")
                 if not self._current(db):  # another process may have rebuilt it meanwhile
-                    for statement in ("DROP TABLE IF EXISTS files", "DROP TABLE IF EXISTS meta", *_SCHEMA):
+                    drop = ("DROP TABLE IF EXISTS files", "DROP TABLE IF EXISTS sums", "DROP TABLE IF EXISTS meta")
+                    for statement in (*drop, *_SCHEMA):
                         db.execute(statement)
                     db.executemany(
                         "INSERT INTO meta VALUES (?, ?)", [("version", _VERSION), ("ledger", _resolved(self.root))]
@@ -170,7 +176,7 @@ class FileCache:
             raise
         return meta.get("version") == _VERSION and meta.get("ledger") == _resolved(self.root)
 
-    def _failed(self, exc: sqlite3.DatabaseError) -> None:
+    def failed(self, exc: sqlite3.DatabaseError) -> None:
         """Stop using the cache for this run; delete it unless it was only busy."""
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
             self._db = None
@@ -191,17 +197,21 @@ class FileCache:
 
     # --- rows ------------------------------------------------------------------------------
 
-    def _rows(self, rels: Sequence[str], columns: str) -> Iterator[tuple[Any, ...]]:
-        db = self._connection()
+    def rows(
+        self, rels: Sequence[str], columns: str, source: str = "files", key: str = "path", params: tuple[str, ...] = ()
+    ) -> Iterator[tuple[Any, ...]]:
+        """The `columns` of the rows of `source` (a table or a join with `params`) whose `key` is in `rels`."""
+        db = self.connection()
         if db is None:
             return
         try:
             for i in range(0, len(rels), _CHUNK):
                 chunk = rels[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                yield from db.execute(f"SELECT {columns} FROM files WHERE path IN ({marks})", chunk).fetchall()
+                query = f"SELECT {columns} FROM {source} WHERE {key} IN ({marks})"
+                yield from db.execute(query, (*params, *chunk)).fetchall()
         except sqlite3.DatabaseError as exc:
-            self._failed(exc)
+            self.failed(exc)
 
     def _valid(self, files: Sequence[Listed], zone: str, want: str) -> dict[str, Any]:
         """The stored `want` (ids, recs or figs) of those files whose entries may be used: same
@@ -210,12 +220,12 @@ class FileCache:
         out: dict[str, Any] = {}
         if not stamps:
             return out
-        for path, head, data, crc in self._rows(list(stamps), f"path, head, {want}, {want}_crc"):
+        for path, head, data, check in self.rows(list(stamps), f"path, head, {want}, {want}_crc"):
             st, mtime_ns = stamps.get(path, ("", 0))
             if not head.startswith(st + "|") or data is None:
                 continue
             checked, _, row_zone = head[len(st) + 1 :].partition("|")
-            if row_zone != zone or not mtime_ns < int(checked) - RACY_NS or crc != _crc(path, head, data):
+            if row_zone != zone or not mtime_ns < int(checked) - RACY_NS or check != crc(path, head, data):
                 continue
             if want == "ids":
                 out[path] = data
@@ -227,22 +237,23 @@ class FileCache:
         return out
 
     def _store(self, rows: Sequence[tuple[Any, ...]], stale: Sequence[str]) -> None:
-        db = self._connection()
+        db = self.connection()
         if db is None or not (rows or stale):
             return
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
-            self._failed(exc)  # busy: another process is writing; these entries can wait for next time
+            self.failed(exc)  # busy: another process is writing; these entries can wait for next time
             return
         try:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
+            db.executemany("DELETE FROM sums WHERE path = ?", [(p,) for p in stale])
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.DatabaseError):
                 db.execute("ROLLBACK")
-            self._failed(exc)
+            self.failed(exc)
 
     @staticmethod
     def _entry(
@@ -255,34 +266,38 @@ class FileCache:
             rel,
             head,
             ids,
-            _crc(rel, head, ids),
+            crc(rel, head, ids),
             r,
-            _crc(rel, head, r),
+            crc(rel, head, r),
             f,
-            None if f is None else _crc(rel, head, f),
+            None if f is None else crc(rel, head, f),
         )
 
-    def _zone(self, tz: tzinfo) -> str | None:
+    def zone(self, tz: tzinfo) -> str | None:
         if id(tz) not in self._zones:
             self._zones[id(tz)] = zone_id(tz)
         return self._zones[id(tz)]
 
     # --- what the store asks for ---------------------------------------------------------------
 
-    def _month_files(
+    @staticmethod
+    def listed(ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None) -> tuple[int, list[Listed]]:
+        """The month files with their stats, and the time just before they were taken (see RACY_NS)."""
+        checked_ns = time.time_ns()
+        return checked_ns, month_files(ss, months, customers)
+
+    def month_entries(
         self,
         ss: Sessions,
-        months: Sequence[str] | None,
-        customers: Iterable[str] | None,
+        listed: tuple[int, Sequence[Listed]],
         want: str,
         use: Callable[[Listed, Any], None],
         parsed: Callable[[Listed, list[Session]], None],
     ) -> list[Problem]:
-        """Feed each month file's stored `want` ("recs" or "figs") to `use`, or its freshly
-        parsed sessions to `parsed`; returns the problems of the files parsed."""
-        checked_ns = time.time_ns()  # before any stat: see RACY_NS
-        files = month_files(ss, months, customers)
-        zone = self._zone(ss.tz)
+        """Feed each listed month file's stored `want` ("recs" or "figs") to `use`, or its
+        freshly parsed sessions to `parsed`; returns the problems of the files parsed."""
+        checked_ns, files = listed
+        zone = self.zone(ss.tz)
         valid = {} if zone is None else self._valid(files, zone, want)
         problems: list[Problem] = []
         fresh: list[tuple[Any, ...]] = []
@@ -298,8 +313,13 @@ class FileCache:
             if trouble:
                 problems += trouble
                 stale.append(f.rel)
-            elif st is not None and zone is not None and st.st_mtime_ns < checked_ns - RACY_NS:
-                ids = " ".join(s.id for s in found)
+            elif (
+                st is not None
+                and zone is not None
+                and st.st_mtime_ns < checked_ns - RACY_NS
+                and not any(IDS in s.id for s in found)
+            ):
+                ids = IDS.join(s.id for s in found)
                 recs = tuple(record_of(s) for s in found)
                 figs = tuple(figures_of(s, ss.tz) for s in found)
                 with contextlib.suppress(ValueError):  # a value marshal cannot store: not cached
@@ -320,13 +340,19 @@ class FileCache:
         def parsed(f: Listed, found: list[Session]) -> None:
             out.extend(found)
 
-        problems = self._month_files(ss, months, customers, "recs", use, parsed)
+        problems = self.month_entries(ss, self.listed(ss, months, customers), "recs", use, parsed)
         return out, problems
 
     def figures(
         self, ss: Sessions, months: Sequence[str] | None, customers: Iterable[str] | None
     ) -> tuple[list[MonthFigures], list[Problem]]:
         """The figures of each month file's sessions, and the problems found."""
+        return self.figures_of(ss, self.listed(ss, months, customers))
+
+    def figures_of(
+        self, ss: Sessions, listed: tuple[int, Sequence[Listed]]
+    ) -> tuple[list[MonthFigures], list[Problem]]:
+        """`figures` of files listed already."""
         out: list[MonthFigures] = []
 
         def use(f: Listed, figs: Any) -> None:
@@ -335,19 +361,18 @@ class FileCache:
         def parsed(f: Listed, found: list[Session]) -> None:
             out.append(MonthFigures(f.key, f.name[:-5], f.path, [figures_of(s, ss.tz) for s in found]))
 
-        problems = self._month_files(ss, months, customers, "figs", use, parsed)
-        return out, problems
+        return out, self.month_entries(ss, listed, "figs", use, parsed)
 
     def candidates(self, ss: Sessions, prefix: str) -> list[Path]:
         """The month files that may hold an id starting with `prefix`: those whose entry says
         so, and every file without a usable entry."""
         files = month_files(ss, None, None)
-        zone = self._zone(ss.tz)
+        zone = self.zone(ss.tz)
         valid = {} if zone is None else self._valid(files, zone, "ids")
         out = []
         for f in files:
             ids = valid.get(f.rel)
-            if ids is None or any(sid.startswith(prefix) for sid in ids.split()):
+            if ids is None or any(sid.startswith(prefix) for sid in ids.split(IDS)):
                 out.append(Path(f.path))
         return out
 

@@ -190,6 +190,28 @@ class Sessions:
         cache = self._cache() if self._cache is not None else FileCache(self.layout.root, enabled=False)
         return cache.figures(self, months, customers)
 
+    def summed(
+        self,
+        months: Sequence[str] | None,
+        customers: Iterable[str] | None,
+        grouping: str,
+        rules_for: Callable[[str, str], str | None],
+    ) -> tuple[list[Any], list[MonthFigures], list[Problem]]:
+        """`figures`, but for files whose sums by `grouping` are kept under the rules
+        `rules_for(customer, month)`, those sums instead (store/sums.py)."""
+        from sessionlog.store import sums
+
+        if self._cache is None:
+            return [], *self.figures(months, customers)
+        return sums.summed(self._cache(), self, months, customers, grouping, rules_for)
+
+    def keep_sums(self, grouping: str, items: Iterable[tuple[str, str, str, Any]]) -> None:
+        """Keep (customer, month, rules, sums) of files `summed` read (store/sums.py)."""
+        from sessionlog.store import sums
+
+        if self._cache is not None:
+            sums.keep(self._cache(), grouping, items)
+
     def find(self, prefix: str) -> list[Session]:
         """Every record whose id starts with `prefix`; a file that cannot be read and may hold
         one is an error (BROKEN_FILE or INVALID with its path and line), never "not found".

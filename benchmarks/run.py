@@ -55,10 +55,25 @@ class Row:
     limit: float | None = None  # the ratio (or seconds, without a peer) the target allows
 
 
-def timed(cmd: Sequence[str], env: dict[str, str]) -> float:
+def timed(cmd: Sequence[str], env: dict[str, str], cpu: list[float] | None = None) -> float:
+    """The wall time of one run; its CPU time (user + system) goes to `cpu` where the OS tells."""
+    before = _children_cpu()
     t = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = _children_cpu()
+    if cpu is not None and before is not None and after is not None:
+        cpu.append(after - before)
+    return wall
+
+
+def _children_cpu() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_mib(cmd: Sequence[str], env: dict[str, str]) -> float | None:
@@ -76,20 +91,36 @@ def peak_mib(cmd: Sequence[str], env: dict[str, str]) -> float | None:
     return kib / 1024 / (1024 if sys.platform == "darwin" else 1)  # macOS reports bytes
 
 
-def alternate(
-    a: Sequence[str], b: Sequence[str] | None, env: dict[str, str], runs: int
-) -> tuple[list[float], list[float]]:
+@dataclass
+class Times:
+    wall: list[float]
+    cpu: list[float]
+
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
+
+
+def alternate(a: Sequence[str], b: Sequence[str] | None, env: dict[str, str], runs: int) -> tuple[Times, Times]:
     """Run A and B in turns (A B A B ...) after one warm-up run each."""
     timed(a, env)
     if b is not None:
         timed(b, env)
-    ta: list[float] = []
-    tb: list[float] = []
+    ta, tb = Times([], []), Times([], [])
     for _ in range(runs):
-        ta.append(timed(a, env))
+        ta.wall.append(timed(a, env, ta.cpu))
         if b is not None:
-            tb.append(timed(b, env))
+            tb.wall.append(timed(b, env, tb.cpu))
     return ta, tb
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except (AttributeError, OSError):  # Windows
+        return "n/a"
 
 
 def ms(seconds: float) -> str:
@@ -181,32 +212,36 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
     )
-    print(f"{runs} alternating runs per row (after one warm-up each), medians; the cache was warm unless noted\n")
-    print("| command | median | peer | peer median | ratio | target | met | peak MiB (ours / peer) |")
-    print("| --- | ---: | --- | ---: | ---: | --- | --- | ---: |")
+    print(f"{runs} alternating runs per row (after one warm-up each), medians; the cache was warm unless noted")
+    print("ratio: of the medians of wall time; CPU ratio: of user + system time, which load from other work")
+    print(f"disturbs less; load average before the run: {_load()}\n")
+    print("| command | median | peer | peer median | ratio | CPU ratio | target | met | peak MiB (ours / peer) |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | --- | --- | ---: |")
     verdicts: list[bool] = []
     for row in rows:
         if row.name.startswith("invoice"):
             # The timer ran for `status`; a timer running for years is a problem `check` reports.
             subprocess.run([sl, "cancel"], env=env, check=True, capture_output=True)
         ours, theirs = alternate(row.ours, row.peer, env, runs)
-        mine = statistics.median(ours)
+        mine = ours.median()
         peak = mib(peak_mib(row.ours, env))
         if row.peer is not None:
-            peer = statistics.median(theirs)
+            peer = theirs.median()
             ratio = mine / peer
+            cpu_mine, cpu_peer = ours.cpu_median(), theirs.cpu_median()
+            cpu = f"{cpu_mine / cpu_peer:.2f}x" if cpu_mine and cpu_peer else ""
             met = row.limit is None or ratio <= row.limit
             verdicts.append(met)
             peak += f" / {mib(peak_mib(row.peer, env))}"
-            cells = [ms(mine), row.peer_name, ms(peer), f"{ratio:.2f}x", row.target, "yes" if met else "**no**"]
+            cells = [ms(mine), row.peer_name, ms(peer), f"{ratio:.2f}x", cpu, row.target, "yes" if met else "**no**"]
         elif not peers_wanted and row.peer_name:
-            cells = [ms(mine), row.peer_name, "", "", row.target, ""]
+            cells = [ms(mine), row.peer_name, "", "", "", row.target, ""]
         elif row.limit is not None and not row.peer_name:
             met = mine < row.limit
             verdicts.append(met)
-            cells = [ms(mine), "", "", "", row.target, "yes" if met else "**no**"]
+            cells = [ms(mine), "", "", "", "", row.target, "yes" if met else "**no**"]
         else:
-            cells = [ms(mine), row.peer_name and f"{row.peer_name} (not installed)", "", "", row.target, ""]
+            cells = [ms(mine), row.peer_name and f"{row.peer_name} (not installed)", "", "", "", row.target, ""]
         print(f"| {row.name} | " + " | ".join(cells) + f" | {peak} |", flush=True)
 
     # Without the cache: what a first run, or one after every file changed, costs.
@@ -223,7 +258,7 @@ def main() -> None:
         ("check, cold cache", [sl, "check"]),
     ):
         times = [cold(cmd)() for _ in range(cold_runs)]
-        print(f"| {name} | {ms(statistics.median(times))} |  |  |  | (no cache yet) |  |  |", flush=True)
+        print(f"| {name} | {ms(statistics.median(times))} |  |  |  |  | (no cache yet) |  |  |", flush=True)
     timed([sl, "check"], env)  # leave the cache warm
 
     # start and stop alternate, so each run has something to stop; they write to a month of their own.
@@ -234,8 +269,8 @@ def main() -> None:
         starts.append(timed([sl, "start", "kunde001", "--at", f"0{1 + i % 9}.01.2031 10:00"], env))
         stops.append(timed([sl, "stop", "--at", f"0{1 + i % 9}.01.2031 10:30"], env))
     (ledger / "customers" / "kunde001" / "2031-01.toml").unlink(missing_ok=True)
-    print(f"| start kunde001 --at … | {ms(statistics.median(starts))} |  |  |  |  |  |  |")
-    print(f"| stop --at … | {ms(statistics.median(stops))} |  |  |  |  |  |  |")
+    print(f"| start kunde001 --at … | {ms(statistics.median(starts))} |  |  |  |  |  |  |  |")
+    print(f"| stop --at … | {ms(statistics.median(stops))} |  |  |  |  |  |  |  |")
     if verdicts:
         print(f"\n{sum(verdicts)} of {len(verdicts)} targets met on this run.")
     if args.quick:

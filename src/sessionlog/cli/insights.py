@@ -17,6 +17,7 @@ import typer
 from sessionlog.cli import terminal
 from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say
 from sessionlog.cli.listing import From, To
+from sessionlog.cli.statement import Language, default_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,11 +33,6 @@ class PageFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     HTML = "html"
-
-
-class Language(StrEnum):
-    DE = "de"
-    EN = "en"
 
 
 def register(app: typer.Typer) -> None:
@@ -82,10 +78,9 @@ def insights(
     if fmt is PageFormat.JSON:
         data = (json.dumps(as_json(ins, c.tz), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif fmt is PageFormat.HTML:
-        from sessionlog.cli.statement import default_language
         from sessionlog.insights_html import render_page
 
-        lang = language or Language(default_language(c.ledger.settings).value)
+        lang = language or default_language(c.ledger.settings)
         data = render_page(ins, c.tz, lang, top, c.now).encode("utf-8")
     elif out is not None:
         data = _page_text(ins, c.tz, top)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer import _click as click
 
 from harness import COMMAND, invoke
 
@@ -13,10 +14,12 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def _walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
-    """(command path, click command) for the root and every command below it."""
+    """(command path, click command) for the root and every command below it, lazy ones loaded."""
     found = [(path, command)]
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        found += _walk(sub, (*path, name))
+    if hasattr(command, "list_commands"):
+        ctx = click.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            found += _walk(command.get_command(ctx, name), (*path, name))
     return found
 
 

@@ -39,6 +39,14 @@ class Channel(StrEnum):
     ONSITE = "onsite"
 
 
+class Format(StrEnum):
+    """How a command writes its rows: a table for people, CSV or JSON for programs."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
 class CsvProfileName(StrEnum):
     DE = "de"
     EN = "en"

@@ -42,19 +42,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import BinaryIO, TextIO
 
+from sessionlog.model import Format as Format  # re-exported: commands import it with Column
 from sessionlog.model import SessionlogError, format_duration
-
-
-class Format(StrEnum):
-    """How a command writes its rows: a table for people, CSV or JSON for programs."""
-
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-
 
 KINDS = ("text", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
 _RIGHT_KINDS = frozenset({"int", "money", "decimal", "duration"})

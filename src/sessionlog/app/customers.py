@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.app.context import warning
-from sessionlog.billing import Rules, rules_for
 from sessionlog.model import (
     BOUNDS,
     Customer,
@@ -23,6 +22,9 @@ from sessionlog.model import (
     parse_decimal,
 )
 from sessionlog.store import Ledger
+
+if TYPE_CHECKING:
+    from sessionlog.billing import Rules
 
 
 def near(ledger: Ledger, key: str) -> list[str]:
@@ -182,6 +184,8 @@ def apply(c: Customer, ch: CustomerChanges) -> Customer:
 
 def _validate(ledger: Ledger, c: Customer) -> None:
     """Refuse rules billing would reject, and aliases that clash with other customers."""
+    from sessionlog.billing import rules_for  # not on the timer's path
+
     rules_for(ledger.settings, c)
     if c.key in c.aliases:
         raise SessionlogError("an alias cannot be the customer's own key")
@@ -229,6 +233,8 @@ def _get(ledger: Ledger, key: str) -> Customer:
 
 def show(ledger: Ledger, key_text: str) -> tuple[Customer, Rules]:
     """One customer and the billing rules in force for it."""
+    from sessionlog.billing import rules_for  # not on the timer's path
+
     c = _get(ledger, resolve(ledger, key_text, create=False)[0])
     return c, rules_for(ledger.settings, c)
 
@@ -242,6 +248,8 @@ def listing(ledger: Ledger) -> tuple[list[Customer], list[Problem]]:
 def rate_warning(ledger: Ledger, c: Customer) -> Problem | None:
     """A warning when sessions of `c` would bill at 0.00, saying how to set a rate."""
     try:
+        from sessionlog.billing import rules_for  # not on the timer's path
+
         rate = rules_for(ledger.settings, c).rate
     except SessionlogError:
         return None  # invalid rules are refused where they are used

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.fields import (
     Details,
@@ -20,6 +20,9 @@ from sessionlog.app.fields import (
 )
 from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.store import check
+
+if TYPE_CHECKING:
+    from sessionlog.app import customers
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def stale(ctx: Context, s: Session) -> Problem | None:
 
 def start(ctx: Context, customer: str, at: str | None, details: Details, *, switch: bool, new: bool) -> Started:
     """Start the supporter's timer; `switch` stops a running one at the same instant."""
+    from sessionlog.app import customers  # only start needs the registry's matching
+
     ledger = ctx.ledger
     tz = ctx.tz
     moment = ctx.moment(at)

@@ -17,8 +17,7 @@ from typer import _click as click  # Typer 0.28 ships its own click; pinned in p
 from typer.core import TyperGroup
 
 from sessionlog.app.context import Context
-from sessionlog.model import MAX_YEAR, MIN_YEAR, Channel, CsvProfileName, Kind, Problem, SessionlogError
-from sessionlog.render import Format
+from sessionlog.model import MAX_YEAR, MIN_YEAR, Channel, CsvProfileName, Format, Kind, Problem, SessionlogError
 from sessionlog.store import Ledger
 
 # Exit codes: 1 for a problem with the input or the ledger, 2 for a usage error, 3 for
@@ -95,10 +94,10 @@ def _undecodable(texts: Sequence[str]) -> str | None:
     return None
 
 
-def new_app(help: str, *, completion: bool = False) -> typer.Typer:
+def new_app(help: str, *, completion: bool = False, cls: type[Group] | None = None) -> typer.Typer:
     """A command group; `completion` adds --install-completion and --show-completion (root only)."""
     return typer.Typer(
-        cls=Group,
+        cls=cls or Group,
         help=help,
         no_args_is_help=True,
         add_completion=completion,

@@ -6,7 +6,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -62,6 +61,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(folder)
     mode = _mode_for(path)
+    import tempfile  # only writers need it
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -140,6 +141,8 @@ def write_many(texts: Mapping[Path, str]) -> None:
                 _remove_leftovers(path.parent)
                 cleaned.add(path.parent)
             mode = _mode_for(path)
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as f:
@@ -243,6 +246,8 @@ class LedgerLock:
 
 def scratch_file(text: str, suffix: str) -> Path:
     """A private temp file for an editor to open; the caller removes it."""
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix="sessionlog-", suffix=suffix)
     with os.fdopen(fd, "wb") as f:
         f.write(text.encode("utf-8"))

@@ -8,7 +8,6 @@ text about to be written.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -172,6 +171,8 @@ def read(
 
 
 def new_id(taken: Iterable[str]) -> str:
+    import secrets  # only new records need it
+
     used = set(taken)
     while True:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
@@ -181,6 +182,8 @@ def new_id(taken: Iterable[str]) -> str:
 
 def random_id() -> str:
     """A new random id; 32 letters, so each byte's low five bits pick one without bias."""
+    import secrets
+
     return "".join([ID_ALPHABET[b & 31] for b in secrets.token_bytes(ID_LENGTH)])
 
 

@@ -18,8 +18,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import tomli_w
-
 from sessionlog.model import Kind, SessionlogError
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
@@ -70,7 +68,11 @@ def newline_of(text: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a few names, each formatted once per record written
 def format_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else tomli_w.dumps({"k": key})[4:-1]
+    if _BARE_KEY.match(key):
+        return key
+    import tomli_w  # only writers need it; status never writes
+
+    return tomli_w.dumps({"k": key})[4:-1]
 
 
 def format_value(value: Any) -> str:
@@ -84,6 +86,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return format_value(str(value))  # money stays exact as a string
     if isinstance(value, str):
+        import tomli_w
+
         return tomli_w.dumps({"k": value})[4:-1]
     if isinstance(value, datetime):
         if value.utcoffset() is None:

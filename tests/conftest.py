@@ -19,7 +19,7 @@ import re
 import shutil
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,8 @@ class Ledger:
             "SESSIONLOG_NOW": now,
             # No user config of the machine running the tests may leak in.
             "SESSIONLOG_CONFIG": str(self.tmp / "no-user-config.toml"),
+            # Each ledger's derived cache in its own folder, where tests can look at it.
+            "SESSIONLOG_CACHE": str(self.tmp / "cache"),
             "VISUAL": None,
             **extra,
         }
@@ -169,6 +171,14 @@ class Ledger:
         return line
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the user's cache folder: each run has one of its own."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SESSIONLOG_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture
 def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
     for name in ("SESSIONLOG_LEDGER", "SESSIONLOG_SUPPORTER", "SESSIONLOG_NOW", "SESSIONLOG_CONFIG"):
@@ -187,6 +197,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         SESSIONLOG_LEDGER=str(tmp_path / "ledger"),
         SESSIONLOG_SUPPORTER=SUPPORTER,
         SESSIONLOG_CONFIG=str(tmp_path / "no-user-config.toml"),
+        SESSIONLOG_CACHE=str(tmp_path / "cache"),
         PYTHONIOENCODING="utf-8",
     )
     (tmp_path / "ledger").mkdir(exist_ok=True)

@@ -58,15 +58,8 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
             rules_for(settings, c)
         except SessionlogError as exc:
             problems.append(_at(exc.problem, str(ledger.customers.file(c.key))))
-    sessions: list[Session] = []
-    paths = ledger.layout.month_files()
-    for done, path in enumerate(paths, 1):
-        found, bad = ledger.sessions.read(path)
-        sessions += found
-        problems += bad
-        if progress is not None:
-            progress(done, len(paths))
-    sessions = ledger.sessions.without_stale_copy(sessions)
+    sessions, bad = ledger.sessions.load(progress=progress)
+    problems += bad
     problems += [
         Problem(
             Kind.UNFINISHED,

@@ -36,6 +36,10 @@ class Group(TyperGroup):
             fail(str(exc), 2 if exc.kind in USAGE_KINDS else 1)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        finally:
+            env = ctx.obj
+            if isinstance(env, Env) and "ledger" in env.__dict__:
+                env.ledger.close()  # the cache's connection, before the next command in this process
 
     def main(
         self,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessionlog.model import Customer, Kind, Origin, Problem, SessionlogError, check_customer_key
 from sessionlog.store import codec, marks, tomltext
@@ -10,12 +12,16 @@ from sessionlog.store.files import LedgerLock, read_text, write_atomic
 from sessionlog.store.layout import Layout
 from sessionlog.store.validate import parse_file
 
+if TYPE_CHECKING:
+    from sessionlog.store.cache import FileCache
+
 
 class Customers:
-    def __init__(self, layout: Layout, lock: LedgerLock) -> None:
+    def __init__(self, layout: Layout, lock: LedgerLock, cache: Callable[[], FileCache] | None = None) -> None:
         self.layout = layout
         self.lock = lock
         self._all: tuple[dict[str, Customer], list[Problem]] | None = None
+        self._cache = cache  # the derived cache of parsed files, made on first use; None: none
 
     def keys(self) -> list[str]:
         return self.layout.customer_keys()
@@ -47,6 +53,8 @@ class Customers:
 
     def all(self) -> tuple[dict[str, Customer], list[Problem]]:
         """Every customer that can be read, and a Problem for each that cannot."""
+        if self._all is None and self._cache is not None:
+            self._all = self._cache().customers(self, self._read)
         if self._all is None:
             found: dict[str, Customer] = {}
             problems: list[Problem] = []

@@ -23,7 +23,11 @@ _MONTH_FILE = re.compile(r"^\d{4}-\d{2}\.toml$")
 
 def is_month_file(path: Path) -> bool:
     """Whether the name is a month file's, `YYYY-MM.toml`."""
-    return bool(_MONTH_FILE.match(path.name))
+    return is_month_name(path.name)
+
+
+def is_month_name(name: str) -> bool:
+    return bool(_MONTH_FILE.match(name))
 
 
 @dataclass(frozen=True)

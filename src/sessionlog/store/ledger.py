@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import tzinfo
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessionlog.model import Kind, Session, SessionlogError, Settings
 from sessionlog.store.config import ledger_zone, load_settings
@@ -27,6 +28,10 @@ from sessionlog.store.sessions import Sessions
 from sessionlog.store.timers import Timers
 
 MIN_PREFIX = 4  # characters of an id that `edit` and `delete` need, unless the whole id is shorter
+
+
+if TYPE_CHECKING:
+    from sessionlog.store.cache import FileCache
 
 
 class Ledger:
@@ -54,12 +59,26 @@ class Ledger:
         return ledger_zone(self.settings.timezone)
 
     @cached_property
+    def cache(self) -> FileCache:
+        """The derived cache of parsed files (store/cache.py); imported only by commands that read files."""
+        from sessionlog.store.cache import FileCache
+
+        return FileCache(self.root)
+
+    def close(self) -> None:
+        """Let go of the derived cache's database, if a command opened it."""
+        if "cache" in self.__dict__:
+            self.cache.close()
+
+    @cached_property
     def customers(self) -> Customers:
-        return Customers(self.layout, self.lock)
+        return Customers(self.layout, self.lock, cache=lambda: self.cache)
 
     @cached_property
     def sessions(self) -> Sessions:
-        return Sessions(self.layout, self.lock, self.tz, running_ids=lambda: self.timers.ids())
+        return Sessions(
+            self.layout, self.lock, self.tz, running_ids=lambda: self.timers.ids(), cache=lambda: self.cache
+        )
 
     @cached_property
     def invoices(self) -> Invoices:

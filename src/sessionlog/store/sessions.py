@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
 from sessionlog.store import codec, faults, marks, tomltext
@@ -20,6 +20,9 @@ from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, 
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.moves import Move, Moves
 from sessionlog.store.validate import check, ensure_unlocked, parse_file
+
+if TYPE_CHECKING:
+    from sessionlog.store.cache import FileCache
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
 ID_LENGTH = 8  # 40 bits: a 100 000-session ledger has a 0.5 % chance of any collision at all
@@ -200,13 +203,22 @@ def write(path: Path, text: str, lock: LedgerLock) -> None:
 class Sessions:
     """The finished sessions in customers/KEY/YYYY-MM.toml."""
 
-    def __init__(self, layout: Layout, lock: LedgerLock, tz: tzinfo, running_ids: Callable[[], set[str]]) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        lock: LedgerLock,
+        tz: tzinfo,
+        running_ids: Callable[[], set[str]],
+        cache: Callable[[], FileCache] | None = None,
+    ) -> None:
         self.layout = layout
         self.lock = lock
         self.tz = tz
         self.moves = Moves(layout, lock)
         # Ids of running timers, which a new id must not take either.
         self._running_ids = running_ids
+        # The derived cache of parsed files (store/cache.py), made on first use; None: no cache.
+        self._cache = cache
 
     def file_of(self, s: Session) -> Path:
         """Where a record belongs: its customer's file for the month it started in."""
@@ -229,15 +241,25 @@ class Sessions:
         return read(path, self.layout.customer_of(path), self.tz, misfiled_ok=misfiled_ok, lock=self.lock)
 
     def load(
-        self, months: Sequence[str] | None = None, customers: Iterable[str] | None = None
+        self,
+        months: Sequence[str] | None = None,
+        customers: Iterable[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[list[Session], list[Problem]]:
-        """Sessions of those months and customers (all when None), and what could not be read."""
-        sessions: list[Session] = []
-        problems: list[Problem] = []
-        for path in self.layout.month_files(months, customers):
+        """Sessions of those months and customers (all when None), and what could not be read;
+        `progress(done, total)` is called as month files are read."""
+        if self._cache is not None:
+            sessions, problems = self._cache().sessions(self, months, customers, progress)
+            return self.without_stale_copy(sessions), problems
+        sessions = []
+        problems = []
+        paths = self.layout.month_files(months, customers)
+        for done, path in enumerate(paths, 1):
             s, p = self.read(path)
             sessions += s
             problems += p
+            if progress is not None:
+                progress(done, len(paths))
         return self.without_stale_copy(sessions), problems
 
     def without_stale_copy(self, sessions: list[Session]) -> list[Session]:
@@ -252,13 +274,13 @@ class Sessions:
         """Every record whose id starts with `prefix`; a file that cannot be read and may hold
         one is an error (BROKEN_FILE or INVALID with its path and line), never "not found".
 
-        This scans the month files, with a byte search before any parse so that files that
-        cannot match cost one read each. An index of ids kept in the derived cache would let
-        it open only the files that hold the prefix; until then the scan is the truth.
+        The derived cache's ids leave out the files it knows cannot hold the prefix; the rest
+        get a byte search before any parse, so that files that cannot match cost one read each.
         """
         needle = prefix.encode()
         hits: list[Session] = []
-        for path in self.layout.month_files():
+        paths = self._cache().candidates(self, prefix) if self._cache is not None else self.layout.month_files()
+        for path in paths:
             try:
                 if needle not in path.read_bytes():
                     continue

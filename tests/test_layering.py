@@ -49,7 +49,8 @@ ALLOWED = {
     "sessionlog.model": set(),
     "sessionlog.timeparse": {"sessionlog.model"},
     "sessionlog.periods": {"sessionlog.model", "sessionlog.timeparse"},
-    "sessionlog.store": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.store"},
+    # The derived cache is tagged with the program's version: package metadata, not a layer.
+    "sessionlog.store": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.store", "sessionlog.version"},
     # DESIGN.md puts timeparse below importers: a CSV file's dates are read as the time parser reads them.
     "sessionlog.importers": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.importers"},
     "sessionlog.billing": {"sessionlog.model"},

@@ -1,3 +1,3 @@
 """sessionlog: a command-line ledger of IT support sessions."""
 
-__version__ = "0.1.0"
+from sessionlog.version import __version__ as __version__

@@ -47,18 +47,18 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sessionlog import __version__
 from sessionlog.model import Customer, Problem, Session, SessionlogError, slug
-from sessionlog.store.cacheformat import decode, encode, with_origin
+from sessionlog.store.cacheformat import decode_customer, decode_session, encode_customer, encode_session, with_origin
 from sessionlog.store.layout import CUSTOMER_FILE
 from sessionlog.store.stamps import Listed, month_files, stamp, stat_of, zone_id
+from sessionlog.version import __version__
 
 if TYPE_CHECKING:
     from sessionlog.store.customers import Customers
     from sessionlog.store.sessions import Sessions
 
 CACHE_ENV = "SESSIONLOG_CACHE"
-FORMAT = 3  # raise when what a row holds changes
+FORMAT = 4  # raise when what a row holds changes
 # Files this young when read are parsed again next time: 2 s covers the coarsest common
 # timestamp granularity (FAT) and the lag of the kernel's file clock behind time.time_ns().
 RACY_NS = 2_000_000_000
@@ -103,6 +103,11 @@ def crc(path: str, head: str, data: str | bytes) -> int:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     return zlib.crc32(data, zlib.crc32(f"{path}\x1f{head}\x1f".encode("utf-8", "surrogatepass")))
+
+
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """Whether another process holds the cache (wait for nothing: read the files this time)."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 # --- the cache file ------------------------------------------------------------------------------
@@ -163,23 +168,20 @@ class FileCache:
                 db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             db.close()
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if _busy(exc):
                 raise
             raise _Damaged(str(exc)) from None
         return db
 
     def _current(self, db: sqlite3.Connection) -> bool:
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return False
-            raise
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchall():
+            return False
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         return meta.get("version") == _VERSION and meta.get("ledger") == _resolved(self.root)
 
     def failed(self, exc: sqlite3.DatabaseError) -> None:
         """Stop using the cache for this run; delete it unless it was only busy."""
-        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        if _busy(exc):
             self._db = None
         else:
             self._discard()
@@ -311,8 +313,8 @@ class FileCache:
                 and not any(IDS in s.id for s in found)
             ):
                 ids = IDS.join(s.id for s in found)
-                with contextlib.suppress(ValueError):  # a value marshal cannot store: not cached
-                    recs = tuple((s.origin.line if s.origin else 0, encode(s)) for s in found)
+                with contextlib.suppress(ValueError, TypeError, AttributeError):  # a value a row cannot hold
+                    recs = tuple((s.origin.line if s.origin else 0, encode_session(s)) for s in found)
                     fresh.append(self._entry(f.rel, st, checked_ns, zone, ids, recs))
         self._store(fresh, stale)
         return problems
@@ -329,7 +331,7 @@ class FileCache:
 
         def use(f: Listed, recs: Any) -> None:
             where = f.path
-            out.extend(with_origin(decode(rec), where, line) for line, rec in recs)
+            out.extend(with_origin(decode_session(rec), where, line) for line, rec in recs)
 
         def parsed(f: Listed, found: list[Session]) -> None:
             out.extend(found)
@@ -367,7 +369,7 @@ class FileCache:
             key, st = f.key, f.stat
             rec = valid.get(f.rel)
             if rec is not None:
-                found[key] = with_origin(decode(rec), f.path, 1)
+                found[key] = with_origin(decode_customer(rec), f.path, 1)
                 continue
             try:
                 c = read(key)
@@ -378,7 +380,7 @@ class FileCache:
                 continue
             found[key] = c
             if st is not None and st.st_mtime_ns < checked_ns - RACY_NS:
-                with contextlib.suppress(ValueError):
-                    fresh.append(self._entry(f.rel, st, checked_ns, "", "", encode(c)))
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    fresh.append(self._entry(f.rel, st, checked_ns, "", "", encode_customer(c)))
         self._store(fresh, ())
         return found, problems

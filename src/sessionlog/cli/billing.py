@@ -15,6 +15,7 @@ from sessionlog.cli.common import (
     FormatOpt,
     Profile,
     SkipBroken,
+    Wide,
     app_context,
     finish_incomplete,
     incomplete,
@@ -62,11 +63,11 @@ REPORT_COLUMNS = (
     Column("sessions", "Sitzungen", kind="int"),
     Column("net", "Netto", kind="duration"),
     Column("billable", "Abrechenbar", kind="duration"),
-    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int"),
-    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int"),
+    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int", drop=2),
+    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int", drop=3),
     Column("amount", "Betrag", kind="money"),
-    Column("currency", "Währung"),
-    Column("free", "Kostenlos", title="free (by reason)"),
+    Column("currency", "Währung", drop_if_same=True),
+    Column("free", "Kostenlos", title="free (by reason)", drop=1, wraps=True),
 )
 
 
@@ -193,6 +194,7 @@ def report(
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
     skip_broken: SkipBroken = False,
+    wide: Wide = False,
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
     c = app_context(ctx)
@@ -220,5 +222,6 @@ def report(
         profile=profile or c.ledger.settings.csv_profile,
         title=f"{rep.period.label} by {', '.join(by)}" + (" (INCOMPLETE)" if rep.skipped else ""),
         footer=_report_row(rep.totals[0]) if table and len(rep.totals) == 1 else None,
+        wide=wide,
     )
     finish_incomplete(rep.skipped)

@@ -60,14 +60,14 @@ SUMMARY_COLUMNS = (
 )
 REPORT_COLUMNS = (
     Column("group", "Gruppe"),
-    Column("sessions", "Sitzungen", kind="int"),
+    Column("sessions", "Sitzungen", kind="int", drop=1),
     Column("net", "Netto", kind="duration"),
     Column("billable", "Abrechenbar", kind="duration"),
-    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int", drop=2),
-    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int", drop=3),
+    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int", drop=3),
+    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int", drop=4),
     Column("amount", "Betrag", kind="money"),
     Column("currency", "Währung", drop_if_same=True),
-    Column("free", "Kostenlos", title="free (by reason)", drop=1, wraps=True),
+    Column("free", "Kostenlos", title="free (by reason)", drop=2, wraps=True),
 )
 
 
@@ -126,7 +126,9 @@ def _summary_rows(inv: invoicing.Invoice) -> list[dict[str, object]]:
 
 def invoice(
     ctx: typer.Context,
-    month: Annotated[str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03 or 03.2024.")],
+    month: Annotated[
+        str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03, 03.2024, month or last-month.")
+    ],
     customer: CustomerOpt = None,
     summary: Annotated[bool, typer.Option("--summary", help="One row per customer.")] = False,
     profile: Profile = None,

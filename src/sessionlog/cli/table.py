@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from sessionlog.cli.terminal import PIPE_WIDTH, table_width  # PIPE_WIDTH lived here; still importable
 from sessionlog.fit import Layout, fit
 from sessionlog.render import Column, cell_text
 
-# Width for tables written to a file or pipe: wide enough that nothing wraps needlessly.
-PIPE_WIDTH = 200
+__all__ = ["PIPE_WIDTH", "hint", "print_table"]
 # Two spaces between columns, no vertical rules and nothing at the edges: at 80 columns each
 # cell of a rule is a cell a note does not get.
 GAP = 2
-
-
-def table_width(out: TextIO) -> int:
-    """The width a table must fit: COLUMNS where set, else the terminal's, else PIPE_WIDTH.
-
-    COLUMNS counts for files and pipes too (as for `insights`), so `COLUMNS=80 sessionlog list
-    > file` writes what an 80-column terminal shows.
-    """
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    try:
-        return os.get_terminal_size(out.fileno()).columns if out.isatty() else PIPE_WIDTH
-    except (AttributeError, ValueError, OSError):
-        return PIPE_WIDTH
 
 
 def hint(layout: Layout, width: int) -> str | None:

@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Ledger, console_script
 from harness import table_cells
-from sessionlog.fit import WRAP_MIN, fit
+from sessionlog.fit import WRAP_MIN, fit, text_width
 from sessionlog.render import Column, cell_text
 
 WIDTHS = (80, 100, 120)
@@ -231,3 +233,34 @@ def test_list_under_a_real_80_column_terminal(shop: Ledger) -> None:
     table = screen.split("hint:")[0]
     assert_fits(table, 80, session_cells(shop))
     assert re.search(r"hint: \d+ columns left out to fit 80 columns \(.*contact.*\); --wide shows all", screen)
+
+
+CELL = st.text(alphabet="abcäöü ÜßXYZ0123456789-.,:", max_size=30)
+
+
+@given(
+    kinds=st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.booleans()), min_size=1, max_size=8),
+    data=st.data(),
+    width=st.integers(1, 200) | st.none(),
+)
+def test_the_layout_never_cuts_a_column_that_does_not_wrap(
+    kinds: list[tuple[int, bool, bool]], data: st.DataObject, width: int | None
+) -> None:
+    cols = [Column(f"c{i}", f"c{i}", drop=d, wraps=w, drop_if_same=s) for i, (d, w, s) in enumerate(kinds)]
+    rows = data.draw(st.lists(st.lists(CELL, min_size=len(cols), max_size=len(cols)), max_size=5))
+    layout = fit(cols, rows, width, gap=2)
+    shown = dict(zip(layout.shown, layout.widths, strict=True))
+    assert layout.width == sum(shown.values()) + 2 * max(len(shown) - 1, 0)
+    for i, c in enumerate(cols):
+        longest = max((text_width(r[i]) for r in rows), default=0)
+        if c.drop == 0 and not (c.drop_if_same and len({r[i] for r in rows} - {""}) <= 1):
+            assert i in shown  # a column that may not drop is always there
+        if i in shown and not c.wraps:
+            assert shown[i] >= longest  # and never narrower than its longest cell
+        if c in layout.left_out:
+            assert c.drop > 0 and i not in shown and any(r[i] for r in rows)
+    if width is None:
+        assert len(shown) == len(cols) and not layout.left_out
+    elif layout.width > width:
+        # Only when what may not drop is too wide by itself, and then nothing else is shown.
+        assert all(cols[i].drop == 0 for i in shown)

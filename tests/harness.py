@@ -72,3 +72,31 @@ def invoke(
         exception=exception,
         exc_info=exc_info,
     )
+
+
+def table_cells(stdout: str) -> list[list[str]]:
+    """The header and body rows of a table on stdout as lists of stripped cell texts.
+
+    Tables have no vertical rules: columns are split where every header and body line has two
+    spaces in a row (a header is never empty, so each column shows somewhere). Lines before
+    the header (a title) and the horizontal rules are left out; a wrapped cell's further lines
+    come as rows of their own.
+    """
+    lines = stdout.splitlines()
+    first_rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    table = [lines[first_rule - 1]] + [ln for ln in lines[first_rule + 1 :] if ln and not ln.startswith("─")]
+    width = max(len(ln) for ln in table)
+    table = [ln.ljust(width) for ln in table]
+    blank = [all(ln[p] == " " for ln in table) for p in range(width)]
+    cuts, p = [], 0
+    while p < width:
+        if blank[p] and p + 1 < width and blank[p + 1]:
+            start = p
+            while p < width and blank[p]:
+                p += 1
+            cuts.append((start, p))
+        else:
+            p += 1
+    bounds = [0] + [x for cut in cuts for x in cut] + [width]
+    spans = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    return [[ln[a:b].strip() for a, b in spans if b > a] for ln in table]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from billing_helpers import new_book, read_csv
+from harness import table_cells
 
 
 def test_a_customer_in_another_currency_keeps_its_own_totals(tmp_path: Path) -> None:
@@ -31,7 +32,7 @@ def test_a_customer_in_another_currency_keeps_its_own_totals(tmp_path: Path) -> 
         ("2024-03", "90.00", "EUR"),
     ]
     table = book.ok("report", "2024-03", "--by", "month").stdout
-    assert [ln.split("│")[1].strip() for ln in table.splitlines() if "total" in ln] == ["total", "total"]
+    assert [row[0] for row in table_cells(table) if "total" in row] == ["total", "total"]
 
     config = (book.root / "customers" / "zueri" / "customer.toml").read_text("utf-8")
     assert 'currency = "CHF"' in config

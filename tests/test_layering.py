@@ -66,6 +66,8 @@ ALLOWED = {
         "sessionlog.textmatch", "sessionlog.insights", "sessionlog.charts",
     },
     "sessionlog.render": {"sessionlog.model"},
+    # Which columns a table shows at a width: pure, for every table writer (issue 12).
+    "sessionlog.fit": {"sessionlog.model", "sessionlog.render"},
 }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from billing_helpers import TOTAL, Book, March, money, new_book, read_csv, stderr_total
 from billing_helpers import march as build_march
+from harness import table_cells
 
 KEYS = {
     "group",
@@ -30,15 +31,6 @@ def report_json(book: Book, *args: str, **kwargs: Any) -> list[dict[str, Any]]:
     data = json.loads(result.stdout)
     assert isinstance(data, list)
     return data
-
-
-def table_cells(stdout: str) -> list[list[str]]:
-    """The header and body rows of a Rich table as lists of stripped cell texts."""
-    return [
-        [c.strip() for c in line.replace("┃", "│").split("│")[1:-1]]
-        for line in stdout.splitlines()
-        if line.startswith(("│", "┃"))
-    ]
 
 
 def march_with_free(tmp_path: Path) -> March:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import Ledger, console_script
+from harness import table_cells
 from insights_helpers import by_group, record, write_sessions
 
 ROW_KEYS = {
@@ -60,14 +61,6 @@ def report(ledger: Ledger, *args: str) -> list[dict[str, Any]]:
     data = json.loads(result.stdout)
     assert isinstance(data, list)
     return data
-
-
-def table_rows(stdout: str) -> list[list[str]]:
-    return [
-        [c.strip() for c in line.replace("┃", "│").split("│")[1:-1]]
-        for line in stdout.splitlines()
-        if line.startswith(("│", "┃"))
-    ]
 
 
 FIGURES = ("sessions", "net_seconds", "billable_seconds", "amount", "free_seconds")
@@ -158,7 +151,7 @@ def test_the_existing_groupings_are_unchanged(ledger: Ledger) -> None:
 def test_by_day_over_a_week_reads_like_timew_summary(ledger: Ledger) -> None:
     result = week(ledger).ok("report", "2024-W10", "--by", "day")
     assert "week 2024-W10 by day" in result.stdout
-    header, *rows = table_rows(result.stdout)
+    header, *rows = table_cells(result.stdout)
     assert header[:3] == ["group", "sessions", "net"]
     # one line per day with its ISO week and weekday, then the total of the week
     assert [r[:3] for r in rows] == [
@@ -209,7 +202,7 @@ def test_two_levels_add_up_unless_the_second_is_tag(ledger: Ledger) -> None:
 def test_two_levels_as_a_table_and_as_csv(ledger: Ledger) -> None:
     week(ledger)
     result = ledger.ok("report", "2024-W10", "--by", "day,customer")
-    header, *rows = table_rows(result.stdout)
+    header, *rows = table_cells(result.stdout)
     assert header[:3] == ["day", "customer", "sessions"]
     assert [r[:3] for r in rows] == [
         ["W10 2024-03-04 Mon", "", "2"],

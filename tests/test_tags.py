@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Ledger
+from harness import table_cells
 from insights_helpers import record, write_sessions
 
 # NOW in conftest: Tuesday 05.03.2024 12:00 in Berlin. "The last three months" are January to March.
@@ -75,9 +76,9 @@ def test_tags_names_the_typos_on_stderr_with_the_fix(ledger: Ledger) -> None:
         "4 tag(s) on 6 of 7 session(s) (all time); 1 without a tag",
         "hint: 'Druker' (1) looks like 'drucker' (3): sessionlog tags --rename Druker drucker",
     ]
-    rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
-    assert [row.split("│")[1].strip() for row in rows] == ["drucker", "netzwerk", "backup", "Druker"]
-    assert "drucker" in rows[-1].split("│")[-2]  # the "looks like" column
+    rows = table_cells(result.stdout)[1:]
+    assert [row[0] for row in rows] == ["drucker", "netzwerk", "backup", "Druker"]
+    assert rows[-1][-1] == "drucker"  # the "looks like" column
 
 
 def test_tags_of_a_period_and_a_customer(ledger: Ledger) -> None:

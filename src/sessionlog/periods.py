@@ -110,12 +110,8 @@ def match_period(text: str, now: datetime, tz: tzinfo) -> Period | None:
         return _week_period(today, tz)
     if s in ("last-week", "letzte-woche", "vorwoche"):
         return _week_period(today - timedelta(days=7), tz)
-    if s in ("month", "this-month", "monat", "dieser-monat"):
-        return _month_period(today.year, today.month, tz)
-    if s in ("last-month", "letzter-monat", "vormonat"):
-        if today.month == 1:
-            return _month_period(today.year - 1, 12, tz)
-        return _month_period(today.year, today.month - 1, tz)
+    if s in _MONTH_WORDS:
+        return _month_word(s, today, tz)
     if s in ("year", "this-year", "jahr", "dieses-jahr"):
         return _year_period(today.year, tz)
     if s in ("last-year", "letztes-jahr", "vorjahr"):
@@ -147,9 +143,27 @@ def match_period(text: str, now: datetime, tz: tzinfo) -> Period | None:
     return None
 
 
-def month_period(month: str, tz: tzinfo) -> Period:
-    """The ledger month '2024-03' (or '03.2024') as a Period."""
+def month_period(month: str, tz: tzinfo, now: datetime | None = None) -> Period:
+    """The ledger month '2024-03' (or '03.2024') as a Period; with `now`, also a word naming
+    a month relative to it (`month`, `last-month`, `vormonat`, ...)."""
+    if now is not None:
+        word = re.sub(r"[\s_]+", "-", normalize(month))
+        if word in _MONTH_WORDS:
+            return _month_word(word, now.astimezone(tz).date(), tz)
     return _parse_month(month.strip(), month, tz, strict=True)
+
+
+# The words that name a month, as months back from this one.
+_MONTH_WORDS = {
+    **dict.fromkeys(("month", "this-month", "monat", "dieser-monat"), 0),
+    **dict.fromkeys(("last-month", "letzter-monat", "vormonat"), 1),
+}
+
+
+def _month_word(word: str, today: date, tz: tzinfo) -> Period:
+    back = _MONTH_WORDS[word]
+    index = today.year * 12 + today.month - 1 - back
+    return _month_period(index // 12, index % 12 + 1, tz)
 
 
 def _parse_month(s: str, text: str, tz: tzinfo, *, strict: bool) -> Period:
@@ -159,7 +173,7 @@ def _parse_month(s: str, text: str, tz: tzinfo, *, strict: bool) -> Period:
     elif m := re.fullmatch(_MONTH_GERMAN, s):
         year, month_no = int(m.group(2)), int(m.group(1))
     else:
-        raise SessionlogError(f"cannot read month {text!r}; use e.g. 2024-03 or 03.2024")
+        raise SessionlogError(f"cannot read month {text!r}; use e.g. 2024-03, 03.2024 or last-month")
     if not 1 <= month_no <= 12:
         raise SessionlogError(f"{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024")
     check_year(year, text)

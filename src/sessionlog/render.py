@@ -62,12 +62,20 @@ class Column:
     ``key`` is the key in each row, the English CSV header and the JSON key; ``de`` the German
     CSV header; ``title`` the table header (defaults to ``key``); ``kind`` selects formatting
     and alignment (one of :data:`KINDS`).
+
+    How a table narrower than its text fits (CSV and JSON always carry every column; see
+    `sessionlog.fit`): ``wraps`` marks free text (a note) that wraps; every other column is
+    never cut. ``drop`` > 0 lets the column drop out of a narrow table, higher numbers first;
+    ``drop_if_same`` lets it drop when every row has the same value (the currency).
     """
 
     key: str
     de: str
     title: str = ""
     kind: str = "text"
+    drop: int = 0
+    wraps: bool = False
+    drop_if_same: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -260,7 +260,7 @@ def invoice(
             "--finalize needs every file of the month readable; --skip-broken cannot go with it", Kind.USAGE
         )
     ledger = ctx.ledger
-    label = month_key(month_period(month, ctx.tz).start, ctx.tz)
+    label = month_key(month_period(month, ctx.tz, ctx.now).start, ctx.tz)
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
 
     def run() -> tuple[_Month, list[Issued]]:

@@ -15,6 +15,7 @@ from sessionlog.cli.common import (
     FormatOpt,
     Profile,
     SkipBroken,
+    Wide,
     app_context,
     finish_incomplete,
     incomplete,
@@ -59,14 +60,14 @@ SUMMARY_COLUMNS = (
 )
 REPORT_COLUMNS = (
     Column("group", "Gruppe"),
-    Column("sessions", "Sitzungen", kind="int"),
+    Column("sessions", "Sitzungen", kind="int", drop=1),
     Column("net", "Netto", kind="duration"),
     Column("billable", "Abrechenbar", kind="duration"),
-    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int"),
-    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int"),
+    Column("billed_minutes", "Abgerechnete Minuten", title="billed min", kind="int", drop=3),
+    Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int", drop=4),
     Column("amount", "Betrag", kind="money"),
-    Column("currency", "Währung"),
-    Column("free", "Kostenlos", title="free (by reason)"),
+    Column("currency", "Währung", drop_if_same=True),
+    Column("free", "Kostenlos", title="free (by reason)", drop=2, wraps=True),
 )
 
 
@@ -125,7 +126,9 @@ def _summary_rows(inv: invoicing.Invoice) -> list[dict[str, object]]:
 
 def invoice(
     ctx: typer.Context,
-    month: Annotated[str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03 or 03.2024.")],
+    month: Annotated[
+        str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03, 03.2024, month or last-month.")
+    ],
     customer: CustomerOpt = None,
     summary: Annotated[bool, typer.Option("--summary", help="One row per customer.")] = False,
     profile: Profile = None,
@@ -193,6 +196,7 @@ def report(
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
     skip_broken: SkipBroken = False,
+    wide: Wide = False,
 ) -> None:
     """Totals per group: billable and free time, billed minutes and money."""
     c = app_context(ctx)
@@ -220,5 +224,6 @@ def report(
         profile=profile or c.ledger.settings.csv_profile,
         title=f"{rep.period.label} by {', '.join(by)}" + (" (INCOMPLETE)" if rep.skipped else ""),
         footer=_report_row(rep.totals[0]) if table and len(rep.totals) == 1 else None,
+        wide=wide,
     )
     finish_incomplete(rep.skipped)

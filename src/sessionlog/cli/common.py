@@ -149,6 +149,7 @@ Ticket = Annotated[str | None, typer.Option("--ticket", metavar="TICKET", help="
 Force = Annotated[bool, typer.Option("--force", help="Allow sessions over 24 h and changes to invoiced records.")]
 NewCustomer = Annotated[bool, typer.Option("--new", help="Create the customer even if the key looks like a typo.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+Wide = Annotated[bool, typer.Option("--wide", help="Table: every column, even wider than the terminal.")]
 Profile = Annotated[
     CsvProfileName | None, typer.Option("--profile", help="CSV profile (default: the ledger's csv.profile).")
 ]

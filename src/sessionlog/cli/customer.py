@@ -8,7 +8,7 @@ import typer
 
 from sessionlog.app import customers
 from sessionlog.app.customers import CustomerChanges
-from sessionlog.cli.common import FormatOpt, app_context, complete_customer, env, new_app, say, warn
+from sessionlog.cli.common import FormatOpt, Wide, app_context, complete_customer, env, new_app, say, warn
 from sessionlog.cli.output import emit
 from sessionlog.model import Customer, Rounding
 from sessionlog.render import Column, Format
@@ -67,16 +67,16 @@ Number = Annotated[
 
 COLUMNS = (
     Column("key", "Schlüssel"),
-    Column("name", "Name"),
+    Column("name", "Name", wraps=True),
     Column("rate", "Stundensatz", kind="money"),
-    Column("increment", "Takt", kind="int"),
-    Column("rounding", "Rundung"),
-    Column("minimum", "Minimum", kind="int"),
-    Column("included_minutes", "Inklusivminuten", title="included", kind="int"),
-    Column("after_hours_factor", "Faktor außerhalb", title="after-hours", kind="decimal"),
-    Column("currency", "Währung"),
-    Column("aliases", "Aliase", kind="list"),
-    Column("remote_ids", "Fernwartungs-IDs", title="remote IDs", kind="list"),
+    Column("increment", "Takt", kind="int", drop=4),
+    Column("rounding", "Rundung", drop=5),
+    Column("minimum", "Minimum", kind="int", drop=3),
+    Column("included_minutes", "Inklusivminuten", title="included", kind="int", drop=1),
+    Column("after_hours_factor", "Faktor außerhalb", title="after-hours", kind="decimal", drop=7),
+    Column("currency", "Währung", drop_if_same=True),
+    Column("aliases", "Aliase", kind="list", drop=6, wraps=True),
+    Column("remote_ids", "Fernwartungs-IDs", title="remote IDs", kind="list", drop=2, wraps=True),
 )
 
 
@@ -153,12 +153,12 @@ def _row(c: Customer) -> dict[str, object]:
 
 
 @app.command("list")
-def list_customers(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
+def list_customers(ctx: typer.Context, fmt: FormatOpt = Format.TABLE, wide: Wide = False) -> None:
     """All customers; empty cells use the ledger's defaults."""
     ledger = env(ctx).ledger
     found, problems = customers.listing(ledger)
     warn(problems)
-    emit(fmt, [_row(c) for c in found], COLUMNS, profile=ledger.settings.csv_profile)
+    emit(fmt, [_row(c) for c in found], COLUMNS, profile=ledger.settings.csv_profile, wide=wide)
 
 
 @app.command("show")
@@ -189,5 +189,5 @@ def show(ctx: typer.Context, key: Key, fmt: FormatOpt = Format.TABLE) -> None:
         ("customer number", c.customer_number or ""),
         ("file", str(ledger.customers.file(c.key))),
     ]
-    columns = (Column("field", "Feld"), Column("value", "Wert"))
+    columns = (Column("field", "Feld"), Column("value", "Wert", wraps=True))
     emit(fmt, [{"field": f, "value": v} for f, v in fields], columns, profile=ledger.settings.csv_profile)

@@ -8,7 +8,7 @@ import typer
 
 from sessionlog.app.listing import list_sessions as load_sessions
 from sessionlog.app.listing import select_period
-from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, fail, say, warn
+from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, Wide, app_context, fail, say, warn
 from sessionlog.cli.output import emit
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
@@ -30,16 +30,16 @@ COLUMNS = (
     Column("id", "ID"),
     Column("customer", "Kunde"),
     Column("date", "Datum", kind="date"),
-    Column("start", "Beginn", kind="time"),
-    Column("end", "Ende", kind="time"),
+    Column("start", "Beginn", kind="time", drop=2),
+    Column("end", "Ende", kind="time", drop=4),
     Column("duration", "Dauer", kind="duration"),
-    Column("supporter", "Techniker"),
-    Column("contact", "Ansprechpartner"),
-    Column("machine", "Gerät"),
-    Column("channel", "Kanal"),
-    Column("note", "Notiz"),
-    Column("billing", "Abrechnung"),
-    Column("billed_minutes", "Minuten", title="billed min", kind="int"),
+    Column("supporter", "Techniker", drop=6),
+    Column("contact", "Ansprechpartner", drop=9),
+    Column("machine", "Gerät", drop=8),
+    Column("channel", "Kanal", drop=7),
+    Column("note", "Notiz", drop=1, wraps=True),
+    Column("billing", "Abrechnung", drop=3),
+    Column("billed_minutes", "Minuten", title="billed min", kind="int", drop=5),
     Column("amount", "Betrag", kind="money"),
 )
 
@@ -57,6 +57,7 @@ def list_sessions(
     supporter: Annotated[str | None, typer.Option("--supporter", metavar="NAME", help="Only this supporter.")] = None,
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
+    wide: Wide = False,
 ) -> None:
     """Sessions as a table, CSV or JSON."""
     c = app_context(ctx)
@@ -86,7 +87,7 @@ def list_sessions(
             }
         )
         data.append(as_json(s, line))
-    emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
+    emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile, wide=wide)
     if fmt is Format.TABLE:
         say(f"{len(rows)} session(s)")
     if view.skipped:

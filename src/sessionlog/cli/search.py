@@ -37,7 +37,7 @@ COLUMNS = (
     Column("contact", "Ansprechpartner"),
     Column("ticket", "Ticket"),
     Column("tags", "Tags"),
-    Column("note", "Notiz"),
+    Column("note", "Notiz", wraps=True),
 )
 _UNBILLED = ("billed_minutes", "amount", "currency")
 # Found words: bold and underlined stay visible where NO_COLOR takes the colour away.

@@ -43,7 +43,9 @@ def default_language(settings: Settings) -> Language:
 
 def statement(
     ctx: typer.Context,
-    month: Annotated[str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03 or 03.2024.")],
+    month: Annotated[
+        str, typer.Argument(metavar="MONTH", help="The month, e.g. 2024-03, 03.2024, month or last-month.")
+    ],
     customer: CustomerOpt = None,
     fmt: Annotated[DocumentFormat, typer.Option("--format", "-f", help="HTML, or PDF (needs sessionlog[pdf]).")] = (
         DocumentFormat.HTML

@@ -26,7 +26,7 @@ COLUMNS = (
     Column("worked", "Arbeitszeit", kind="duration"),
     Column("customers", "Kunden", kind="int"),
     Column("last", "Zuletzt", title="last used", kind="date"),
-    Column("looks_like", "Ähnlich wie", title="looks like", kind="list"),
+    Column("looks_like", "Ähnlich wie", title="looks like", kind="list", wraps=True),
 )
 
 

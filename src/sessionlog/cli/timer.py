@@ -125,14 +125,38 @@ def status(
     all_: Annotated[bool, typer.Option("--all", "-a", help="Every supporter's timer.")] = False,
 ) -> None:
     """What is running, for how long, paused or not."""
+    import sys
+
+    from sessionlog.cli.terminal import table_width
+
     c = app_context(ctx)
     states = timer.status(c, everyone=all_)
     if not states:
         say("nothing is running" + ("" if all_ else f" for {c.supporter}"))
         return
+    width = table_width(sys.stdout)
     for st in states:
         s = st.session
-        state = f"paused since {clock(s.pauses[-1].start, c.tz)}" if s.paused else "running"
-        who = f"  {s.supporter}" if all_ else ""
-        print(f"{s.customer}  {state}  {format_duration(st.worked)}  since {clock(s.start, c.tz)}  ({s.id}){who}")
+        started, worked = clock(s.start, c.tz), f"{format_duration(st.worked)} worked"
+        if s.paused:
+            paused = clock(s.pauses[-1].start, c.tz)
+            # The pause's day only where it differs from the start's.
+            paused = paused[11:] if paused[:10] == started[:10] else paused
+            state = [("  ", f"since {started}"), (", ", worked), (", ", f"paused since {paused}")]
+        else:
+            state = [("  ", f"running since {started}"), (", ", worked)]
+        who = [("  ", s.supporter)] if all_ else []
+        print("\n".join(_fill([("", s.customer), *state, ("  ", f"({s.id})"), *who], width)))
         warn([st.warning] if st.warning else [])
+
+
+def _fill(pieces: list[tuple[str, str]], width: int) -> list[str]:
+    """(separator, text) pieces on as few lines as `width` allows; a piece is never split."""
+    lines = [pieces[0][1]]
+    for sep, text in pieces[1:]:
+        if len(lines[-1]) + len(sep) + len(text) <= width:
+            lines[-1] += sep + text
+        else:
+            lines[-1] += sep.rstrip()
+            lines.append("    " + text)
+    return lines

@@ -131,22 +131,33 @@ def not_in_future(moment: datetime, now: datetime, what: str, tz: tzinfo) -> Non
         raise SessionlogError(f"{what} {clock(moment, tz)} is in the future (it is {clock(now, tz)})")
 
 
-def overlap_warnings(ctx: Context, s: Session) -> list[Problem]:
-    """Warnings for the supporter's other sessions that overlap `s` (which may be right)."""
+def overlapping(ctx: Context, s: Session) -> list[Session]:
+    """The supporter's other sessions that overlap `s`, oldest first.
+
+    Workflows ask before they write `s`: the files are then as the derived cache knows them,
+    so a large month is not parsed again just after the write changed it.
+    """
     if s.end is None:
         return []
     # Sessions that can overlap start at most a day (the longest unforced session) earlier.
     months = sorted({month_key(s.start - MAX_SESSION, ctx.tz), month_key(s.start, ctx.tz), month_key(s.end, ctx.tz)})
     sessions, _ = ctx.ledger.sessions.load(months)
-    out = []
-    for o in sorted(sessions, key=lambda o: o.start):
-        if o.id != s.id and o.supporter == s.supporter and o.end is not None and o.start < s.end and s.start < o.end:
-            out.append(
-                Problem(
-                    Kind.OVERLAP,
-                    f"{s.id} overlaps {o.id} of {o.customer} ({clock(o.start, ctx.tz)}-{clock(o.end, ctx.tz)[-5:]}); "
-                    "that can be right (an install runs while another call comes in)",
-                    severity=Severity.WARNING,
-                )
-            )
-    return out
+    return [
+        o
+        for o in sorted(sessions, key=lambda o: o.start)
+        if o.id != s.id and o.supporter == s.supporter and o.end is not None and o.start < s.end and s.start < o.end
+    ]
+
+
+def overlap_warnings(ctx: Context, s: Session, others: list[Session]) -> list[Problem]:
+    """Warnings for the `overlapping` sessions of `s` (which may be right)."""
+    return [
+        Problem(
+            Kind.OVERLAP,
+            f"{s.id} overlaps {o.id} of {o.customer} ({clock(o.start, ctx.tz)}-{clock(o.end, ctx.tz)[-5:]}); "
+            "that can be right (an install runs while another call comes in)",
+            severity=Severity.WARNING,
+        )
+        for o in others
+        if o.end is not None
+    ]

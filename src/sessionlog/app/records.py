@@ -15,6 +15,7 @@ from sessionlog.app.fields import (
     fit_pauses,
     new_session,
     overlap_warnings,
+    overlapping,
     tag_hints,
     tags_in_use,
 )
@@ -74,10 +75,11 @@ def add(
         s = new_session(ctx, key, began, ended, details)
         check(s, force)
         known = tags_in_use(ctx, details.tags)  # before the new session is one of the tags' uses
+        others = overlapping(ctx, s)
         created = customers.create(ledger, key, customer) if is_new else None
         saved = ledger.sessions.add(s, force=force)
     warning = customers.rate_warning(ledger, created) if created is not None else None
-    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved))
+    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, saved, others))
     warnings += tag_hints(ctx, details.tags, known, saved.id)
     return Added(saved, created, warnings, found if found.remote_id else None)
 

@@ -14,6 +14,7 @@ from sessionlog.app.fields import (
     new_session,
     not_in_future,
     overlap_warnings,
+    overlapping,
     tag_hints,
     tags_in_use,
     with_tags,
@@ -129,9 +130,10 @@ def stop(
             final = final.evolve(note=f"{final.note}; {note}" if final.note else note)
         final = final.evolve(**change)
         known = tags_in_use(ctx, tags)  # before the session is one of the tags' uses
+        others = overlapping(ctx, final)
         done = ctx.ledger.timers.finish(s, final, force=force)
     warning = stale(ctx, done) if at is None else None
-    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, done))
+    warnings = ((warning,) if warning else ()) + tuple(overlap_warnings(ctx, done, others))
     warnings += tag_hints(ctx, tags, known, done.id)
     return Stopped(done, tuple(notes), warnings)
 

@@ -339,6 +339,19 @@ class FileCache:
         problems = self.month_entries(ss, self.listed(ss, months, customers), "recs", use, parsed, progress)
         return out, problems
 
+    def trusted_ids(self, ss: Sessions, path: Path) -> tuple[list[str], str] | None:
+        """The ids of a month file whose entry may be used, and the stamp it holds: then the
+        file parses cleanly as it is, and a writer need not parse it again. None: no such entry."""
+        key = ss.layout.customer_of(path)
+        zone = self.zone(ss.tz)
+        st = stat_of(str(path))
+        if key is None or zone is None or st is None:
+            return None
+        ids = self._valid([Listed(key, path.name, str(path), st)], zone, "ids").get(f"{key}/{path.name}")
+        if ids is None:
+            return None
+        return (ids.split(IDS) if ids else []), stamp(st)
+
     def candidates(self, ss: Sessions, prefix: str) -> list[Path]:
         """The month files that may hold an id starting with `prefix`: those whose entry says
         so, and every file without a usable entry."""

@@ -304,8 +304,9 @@ class Sessions:
         path = self.file_of(s)
         with self.lock.held():
             self.finish_moves()
-            f = open_file(path, self.lock)
-            ids = f.ids()
+            trusted = self._trusted(path)
+            f = open_file(path, self.lock) if trusted is None else None
+            ids = trusted[0] if trusted is not None else f.ids() if f is not None else []
             if not s.id:
                 s = s.evolve(id=new_id({*ids, *self._running_ids()}))
             elif s.id in ids:
@@ -313,8 +314,30 @@ class Sessions:
                     return s
                 raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
             check(s, force)
-            write(path, tomltext.append_record(f.text, codec.session_to_dict(s), str(path), doc=f.doc), self.lock)
+            record = codec.session_to_dict(s)
+            text = None if trusted is None else tomltext.append_trusted(trusted[1], record, str(path))
+            if text is None:
+                f = f or open_file(path, self.lock)
+                text = tomltext.append_record(f.text, record, str(path), doc=f.doc)
+            write(path, text, self.lock)
         return s
+
+    def _trusted(self, path: Path) -> tuple[list[str], str] | None:
+        """The ids and text of a month file the derived cache vouches for, read without a parse;
+        None when it cannot (no entry, a changed file, or the file parsed already in this hold)."""
+        if self._cache is None or path in self.lock.memo:
+            return None
+        known = self._cache().trusted_ids(self, path)
+        if known is None:
+            return None
+        ids, stamp_before = known
+        text = read_text(path)
+        from sessionlog.store.stamps import stamp, stat_of
+
+        st = stat_of(str(path))
+        if text is None or st is None or stamp(st) != stamp_before:
+            return None  # changed while we read it: parse it as usual
+        return ids, text
 
     def add_many(self, sessions: Sequence[Session], *, renew_taken: bool = False) -> list[Session]:
         """Append many new records (returned in their order, with ids where they had none): each

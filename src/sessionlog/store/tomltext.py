@@ -331,6 +331,34 @@ def append_record(
     return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
 
 
+def append_trusted(text: str, new: Mapping[str, Any], path: str, table: str = "session") -> str | None:
+    """`append_record` for a text known to parse to records of [[table]] headers only (the
+    derived cache vouches for it by the file's stamp): verifies just the appended block, so a
+    5 000-record month is not parsed twice for one new record. None: take the full path.
+
+    Appending a [[table]] block to such a text keeps every earlier value, which is why the
+    rest needs no parse; an inline `table = [...]` array cannot be extended by a header, so
+    such a text is left to the full path.
+    """
+    if _inline_array(table).search(text):
+        return None
+    nl = newline_of(text)
+    body = text
+    if body and not body.endswith(("\n", "\r")):
+        body += nl
+    if body.strip():
+        body += nl
+    block = format_table(new, f"[[{table}]]", nl)
+    if not _check(block, table, [dict(new)], {}):
+        raise _unsafe(path)
+    return body + block
+
+
+@functools.lru_cache(maxsize=4)
+def _inline_array(table: str) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*[\"']?{re.escape(table)}[\"']?[ \t]*=", re.MULTILINE)
+
+
 def append_records(
     text: str,
     news: Sequence[Mapping[str, Any]],

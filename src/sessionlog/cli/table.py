@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from sessionlog.cli.terminal import PIPE_WIDTH, table_width  # PIPE_WIDTH lived here; still importable
+from sessionlog.cli import plaintable
+from sessionlog.cli.terminal import PIPE_WIDTH, is_terminal, table_width  # PIPE_WIDTH lived here; still importable
 from sessionlog.fit import Layout, fit
 from sessionlog.render import Column, cell_text
 
@@ -40,16 +41,36 @@ def print_table(
     Cell text is never parsed as Rich markup, so a note like ``[bold]`` prints as written.
     Without rows the table still shows its headers; messages are the caller's business.
     """
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     texts = [[cell_text(row.get(c.key), c.kind, None) for c in columns] for row in rows]
     if footer is not None:
         texts.append([cell_text(footer.get(c.key), c.kind, None) for c in columns])
     limit = None if wide else table_width(out)
     layout = fit(columns, texts, limit, gap=GAP)
+    if not is_terminal(out) and plaintable.write(
+        out, columns, texts, layout, title=title, footer=footer is not None, gap=GAP
+    ):
+        return hint(layout, limit) if limit is not None else None
+
+    draw_rich(out, columns, texts, layout, limit, title=title, footer=footer is not None)
+    return hint(layout, limit) if limit is not None else None
+
+
+def draw_rich(
+    out: TextIO,
+    columns: Sequence[Column],
+    texts: Sequence[Sequence[str]],
+    layout: Layout,
+    limit: int | None,
+    *,
+    title: str | None,
+    footer: bool,
+) -> None:
+    """The table through Rich: on a terminal, and wherever a cell wraps."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     # Never narrower than the layout: Rich would squeeze the columns the layout keeps whole.
     console = Console(
         file=out,
@@ -75,8 +96,7 @@ def print_table(
             overflow="fold" if c.wraps else "ellipsis",  # never reached: the width is the longest cell
         )
     for n, line in enumerate(texts):
-        if footer is not None and n == len(texts) - 1:
+        if footer and n == len(texts) - 1:
             table.add_section()
-        table.add_row(*(Text(line[i]) for i in layout.shown), style="bold" if n == len(rows) else None)
+        table.add_row(*(Text(line[i]) for i in layout.shown), style="bold" if footer and n == len(texts) - 1 else None)
     console.print(table)
-    return hint(layout, limit) if limit is not None else None

@@ -16,8 +16,13 @@ from sessionlog.cli import statement as statement_cli
 from sessionlog.cli import sync as sync_cli
 from sessionlog.cli import tags as tags_cli
 from sessionlog.cli.common import Env, new_app
+from sessionlog.i18n import use
 
-app = new_app("sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.", completion=True)
+app = new_app(
+    "sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.\n\n"
+    'Example: sessionlog start ACME, later sessionlog stop --note "Drucker eingerichtet"',
+    completion=True,
+)
 
 
 def _version(value: bool) -> None:
@@ -44,6 +49,7 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = Env(ledger)
+    use(ctx.obj.language()[0])
 
 
 timer.register(app)

@@ -10,6 +10,7 @@ from sessionlog.app.listing import list_sessions as load_sessions
 from sessionlog.app.listing import select_period
 from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, app_context, fail, say, warn
 from sessionlog.cli.output import emit
+from sessionlog.i18n import _
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
 
@@ -20,7 +21,11 @@ PeriodArg = Annotated[
     str | None,
     typer.Argument(
         metavar="[PERIOD]",
-        help="2024-03, 2024, 01.03.2024, today, yesterday, week, last-week, month (default), last-month, year.",
+        help=(
+            "2024-03, 2024, 01.03.2024, today, yesterday, this-week (week), last-week, "
+            "this-month (month, the default), last-month, this-year (year), last-year; "
+            "in German as well: heute, gestern, letzte-woche, vormonat …"
+        ),
     ),
 ]
 From = Annotated[str | None, typer.Option("--from", metavar="WHEN", help="From this day or time on.")]
@@ -36,9 +41,9 @@ COLUMNS = (
     Column("supporter", "Techniker"),
     Column("contact", "Ansprechpartner"),
     Column("machine", "Gerät"),
-    Column("channel", "Kanal"),
+    Column("channel", "Kanal", kind="word"),
     Column("note", "Notiz"),
-    Column("billing", "Abrechnung"),
+    Column("billing", "Abrechnung", kind="word"),
     Column("billed_minutes", "Minuten", title="billed min", kind="int"),
     Column("amount", "Betrag", kind="money"),
 )
@@ -58,7 +63,10 @@ def list_sessions(
     fmt: FormatOpt = Format.TABLE,
     profile: Profile = None,
 ) -> None:
-    """Sessions as a table, CSV or JSON."""
+    """Sessions as a table, CSV or JSON.
+
+    Example: sessionlog list last-month --customer ACME
+    """
     c = app_context(ctx)
     view = load_sessions(c, select_period(c, period, from_, to), customer, supporter)
     warn(view.warnings)
@@ -88,9 +96,13 @@ def list_sessions(
         data.append(as_json(s, line))
     emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
     if fmt is Format.TABLE:
-        say(f"{len(rows)} session(s)")
+        say(_("{count} session(s)").format(count=len(rows)))
     if view.skipped:
-        fail(f"{len(view.skipped)} problem(s): the list leaves out what cannot be read (see `sessionlog check`)")
+        fail(
+            _("{count} problem(s): the list leaves out what cannot be read (see `sessionlog check`)").format(
+                count=len(view.skipped)
+            )
+        )
 
 
 def billing_text(s: Session) -> str:

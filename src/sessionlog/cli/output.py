@@ -6,7 +6,8 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from sessionlog.cli.table import print_table
-from sessionlog.render import Column, Format, csv_profile, write_csv, write_json
+from sessionlog.i18n import current
+from sessionlog.render import PROFILES, Column, Format, csv_profile, write_csv, write_json
 
 
 def emit(
@@ -15,16 +16,24 @@ def emit(
     columns: Sequence[Column],
     *,
     json_rows: Sequence[Mapping[str, object]] | None = None,
-    profile: str = "en",
+    profile: str | None = None,
     title: str | None = None,
     footer: Mapping[str, object] | None = None,
 ) -> None:
-    """Write rows in the chosen format; JSON may carry richer rows than the table shows."""
+    """Write rows in the chosen format; JSON may carry richer rows than the table shows.
+
+    Without a `profile` (none given, none in the ledger's settings) CSV follows the language.
+    """
     if fmt is Format.TABLE:
         print_table(rows, columns, sys.stdout, title=title, footer=footer)
     elif fmt is Format.CSV:
         sys.stdout.flush()
-        write_csv(rows, columns, csv_profile(profile), sys.stdout.buffer)
+        write_csv(rows, columns, csv_profile(profile or default_profile()), sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
         write_json(json_rows if json_rows is not None else rows, sys.stdout)
+
+
+def default_profile() -> str:
+    """The CSV profile of the current language; English where it has none."""
+    return current() if current() in PROFILES else "en"

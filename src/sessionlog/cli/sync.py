@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from sessionlog.app.context import Context
-from sessionlog.cli.common import app_context, env, fail, say, warn
-from sessionlog.model import Problem
+from sessionlog.cli.common import app_context, env, fail, say, warn, warn_line
+from sessionlog.model import CsvProfileName, Problem
 from sessionlog.store import Ledger
 
 
@@ -41,7 +41,10 @@ def sync(
         bool, typer.Option("--setup", help="Only prepare this clone: .gitattributes, .gitignore, the merge driver.")
     ] = False,
 ) -> None:
-    """Commit your changes, merge your colleagues' record by record, and push."""
+    """Commit your changes, merge your colleagues' record by record, and push.
+
+    Example: sessionlog sync
+    """
     from sessionlog.app import sync as workflow
 
     if setup:
@@ -80,10 +83,6 @@ def sync(
         say(f"up to date with {result.remote}/{result.branch}")
 
 
-def warn_line(message: str) -> None:
-    say(f"warning: {message}")
-
-
 def resolve(
     ctx: typer.Context,
     target: Annotated[
@@ -91,7 +90,10 @@ def resolve(
     ],
     take: Annotated[Side, typer.Option("--take", help="Which version to keep: ours (this computer) or theirs.")],
 ) -> None:
-    """Settle a conflict a merge left: keep our version or theirs."""
+    """Settle a conflict a merge left: keep our version or theirs.
+
+    Example: sessionlog resolve k3f9 --take theirs
+    """
     from sessionlog.app.conflicts import resolve as workflow
 
     done = workflow(app_context(ctx), target, str(take))
@@ -104,11 +106,11 @@ def resolve(
         say(f"removed the other running timer ({done.dropped})")
 
 
-def init_git(ledger: Ledger, remote: str | None, supporter: str) -> None:
+def init_git(ledger: Ledger, remote: str | None, supporter: str, language: str, profile: CsvProfileName) -> None:
     """`init --git [--remote URL]`: what it did, line by line."""
     from sessionlog.app.setup import init_git as workflow
 
-    written, done = workflow(ledger, remote, supporter)
+    written, done = workflow(ledger, remote, supporter, language, profile)
     if written is not None:
         say(f"wrote {written}")
     say(f"{'made' if done.created else 'kept'} {ledger.root} a git repository; merge driver set up in .git/config")
@@ -140,7 +142,10 @@ def merge_driver(
     theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="%B: their version.")],
     path: Annotated[str, typer.Argument(metavar="PATH", help="%P: the file's path in the ledger.")],
 ) -> None:
-    """What git runs to merge a ledger file record by record (set up by init --git and sync --setup)."""
+    """What git runs to merge a ledger file record by record (set up by init --git and sync --setup).
+
+    Example (in .git/config): driver = sessionlog merge-driver %O %A %B %P
+    """
     from sessionlog.cli.driver import run
 
     code = run(base, ours, theirs, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from sessionlog.i18n import heading
 from sessionlog.render import Column, cell_text
 
 # Width for tables written to a file or pipe: wide enough that nothing wraps needlessly.
@@ -41,7 +42,7 @@ def print_table(
     )
     table = Table(title=Text(title) if title else None)
     for c in columns:
-        table.add_column(Text(c.header), justify="right" if c.align_right else "left")
+        table.add_column(Text(heading(c.header)), justify="right" if c.align_right else "left")
     for row in rows:
         table.add_row(*(Text(cell_text(row.get(c.key), c.kind, None)) for c in columns))
     if footer is not None:

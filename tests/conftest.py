@@ -191,6 +191,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         SESSIONLOG_LEDGER=str(tmp_path / "ledger"),
         SESSIONLOG_SUPPORTER=SUPPORTER,
         SESSIONLOG_CONFIG=str(tmp_path / "no-user-config.toml"),
+        SESSIONLOG_LANGUAGE="en",
         PYTHONIOENCODING="utf-8",
     )
     (tmp_path / "ledger").mkdir(exist_ok=True)

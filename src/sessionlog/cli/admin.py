@@ -50,12 +50,12 @@ def init(
     if remote is not None and not git:
         fail(_("--remote goes with --git"), 2)
     chosen, why = _language(env(ctx), language)
+    use(chosen)  # init speaks the language it chose
     if profile is None:
         profile = CsvProfileName(chosen) if chosen in set(CsvProfileName) else CsvProfileName.EN
         profile_why = _("follows the language")
     else:
         profile_why = "--profile"
-    use(chosen)
     if git:
         from sessionlog.cli.sync import init_git
 

@@ -175,7 +175,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 At = Annotated[
     str | None, typer.Option("--at", metavar="WHEN", help="When: 14:30, -15m, 01.03.2024 10:22, yesterday 16:00 …")
 ]
-Note = Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="What was done.")]
+Note = Annotated[str | None, typer.Option("--note", "-n", metavar="NOTE", help="What was done.")]
 Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag; repeat for more.")]
 
 

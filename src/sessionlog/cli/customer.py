@@ -24,7 +24,7 @@ Key = Annotated[
         metavar="KEY", help="The customer key, e.g. ACME (case-insensitive).", autocompletion=complete_customer
     ),
 ]
-Name = Annotated[str | None, typer.Option("--name", metavar="TEXT", help="The company name for statements.")]
+Name = Annotated[str | None, typer.Option("--name", metavar="NAME", help="The company name for statements.")]
 Rate = Annotated[
     str | None,
     typer.Option("--rate", metavar="AMOUNT", help='Hourly rate, e.g. 95 or 95,00; "" for the ledger default.'),
@@ -65,7 +65,7 @@ Address = Annotated[
     typer.Option("--address", metavar="LINE", help='Postal address for statements, one line per option; "" clears.'),
 ]
 Number = Annotated[
-    str | None, typer.Option("--customer-number", metavar="TEXT", help="Customer number for statements.")
+    str | None, typer.Option("--customer-number", metavar="NUMBER", help="Customer number for statements.")
 ]
 
 COLUMNS = (

@@ -55,7 +55,7 @@ def search(
     words: Annotated[
         list[str],
         typer.Argument(
-            metavar="TEXT [PERIOD]",
+            metavar="WORDS [PERIOD]",
             help='Words (all must be found) and "exact phrases"; a last word like 2024 or last-month is the period '
             "(default: all time).",
         ),

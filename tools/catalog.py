@@ -4,7 +4,7 @@ Run ``python tools/catalog.py`` after changing a message, a help text or a table
 catalog gets the new msgids (untranslated) and loses the ones no longer used, and its ``.mo`` is
 compiled again. ``tests/test_i18n.py`` fails while a msgid has no translation or a ``.mo`` is stale.
 
-What is collected: ``_("…")``, ``ngettext("…", "…", n)``, ``value("…")`` and ``heading("…")`` calls
+What is collected: ``_("…")``, ``ngettext("…", "…", n)`` and ``heading("…")`` calls
 with literal text anywhere in the package; the help text of every command and option (click's
 tree, as ``--help`` shows them); click's own words in a help page; every table heading
 (``Column(key, de, title=…)`` calls) under the context "heading"; and the values people read
@@ -56,8 +56,6 @@ def from_source() -> tuple[set[Key], dict[str, str]]:
             elif name == "ngettext" and len(node.args) > 1 and (second := _literal(node.args[1])) is not None:
                 keys.add((None, first))
                 plurals[first] = second
-            elif name == "value":
-                keys.add(("value", first))
             elif name == "heading":
                 keys.add(("heading", first))
             elif name == "Column":

@@ -110,18 +110,6 @@ def _(message: str) -> str:
     return message if language == SOURCE else _catalog(language).gettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    language = current()
-    if language == SOURCE:
-        return singular if n == 1 else plural
-    return _catalog(language).ngettext(singular, plural, n)
-
-
-def value(word: object) -> str:
-    """A value people read (billable, remote, warranty …) in the current language; JSON keeps the English."""
-    return value_in(word, current())
-
-
 def value_in(word: object, language: str) -> str:
     """`word` in `language`; the catalog holds values under the context "value", apart from messages."""
     return str(word) if language == SOURCE else _catalog(language).pgettext("value", str(word))

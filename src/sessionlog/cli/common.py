@@ -317,14 +317,13 @@ class Env:
 
     def language(self) -> tuple[str, str]:
         """(language, why): $SESSIONLOG_LANGUAGE, the user config, the ledger's settings, the locale."""
-        from sessionlog.i18n import resolve
-
         try:
             ledger_language = self.ledger.settings.language
+            user_language = self.user_config.get("language")
         except (SessionlogError, OSError):
-            ledger_language = None  # the command itself reports a broken settings file
+            ledger_language = user_language = None  # the command itself reports a broken file
         try:
-            return resolve(self.user_config.get("language"), ledger_language)
+            return resolve(user_language, ledger_language)
         except ValueError as exc:
             fail(str(exc), 2)
 

@@ -17,7 +17,7 @@ import typer
 from sessionlog.cli import terminal
 from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say
 from sessionlog.cli.listing import From, To
-from sessionlog.i18n import Language, document_language
+from sessionlog.i18n import Language, _, document_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -91,7 +91,7 @@ def insights(
         from sessionlog.app.statement import save
 
         for path in save(c, out.parent, [(out.name, data)]):
-            say(f"wrote {path}")
+            say(_("wrote {path}").format(path=path))
     elif data:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say, warn
-from sessionlog.i18n import Language, document_language
+from sessionlog.i18n import Language, _, document_language
 from sessionlog.model import Kind, SessionlogError
 
 
@@ -66,11 +66,11 @@ def statement(
         files.append((f"{st.month}-{st.customer.key}.{fmt}", data))
     warn(result.warnings)
     if not files:
-        say(f"{result.month}: no sessions, no statement written")
+        say(_("{month}: no sessions, no statement written").format(month=result.month))
     elif out == "-":
         sys.stdout.buffer.write(files[0][1])
         sys.stdout.flush()
     else:
         for path in workflow.save(c, Path(out), files):
-            say(f"wrote {path}")
+            say(_("wrote {path}").format(path=path))
     finish_incomplete(result.skipped)

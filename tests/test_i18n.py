@@ -128,6 +128,16 @@ def test_a_message_in_both_languages(ledger: Ledger) -> None:
     assert "1 Sitzung(en)" in ledger.ok("list", "2024-03", env=GERMAN).stderr
 
 
+def test_an_error_in_both_languages(ledger: Ledger) -> None:
+    before = ledger.snapshot()
+    english = ledger.run("stop")
+    german = ledger.run("stop", env=GERMAN)
+    assert english.exit_code == german.exit_code == 1
+    assert english.stderr == "error: nothing is running for Klaus Hörner (start one with: sessionlog start CUSTOMER)\n"
+    assert german.stderr == "Fehler: für Klaus Hörner läuft nichts (starten mit: sessionlog start KUNDE)\n"
+    assert ledger.snapshot() == before
+
+
 def test_table_headings_values_and_dates_in_both_languages(ledger: Ledger) -> None:
     ledger.ok("customer", "add", "acme", "--rate", "1234.56")
     ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--channel", "remote")

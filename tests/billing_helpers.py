@@ -197,11 +197,11 @@ def money(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-_TOTAL = re.compile(r"total (-?\d+\.\d\d) EUR$", re.MULTILINE)
+_TOTAL = re.compile(r"total (-?[\d,]+\.\d\d) EUR$", re.MULTILINE)
 
 
 def stderr_total(result: Result) -> Decimal:
     """The total `invoice` reports on stderr."""
     found = _TOTAL.findall(result.stderr)
     assert len(found) == 1, result.stderr
-    return Decimal(found[0])
+    return Decimal(found[0].replace(",", ""))

@@ -36,6 +36,10 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
 )
 
+# The tests read English messages unless a test asks for another language; the machine's locale
+# must not decide (a German developer's LANG would otherwise turn every message German).
+os.environ["SESSIONLOG_LANGUAGE"] = "en"
+
 SUPPORTER = "Klaus Hörner"
 # A Tuesday in March 2024, winter time in Berlin.
 NOW = "2024-03-05T12:00:00+01:00"
@@ -198,6 +202,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         SESSIONLOG_SUPPORTER=SUPPORTER,
         SESSIONLOG_CONFIG=str(tmp_path / "no-user-config.toml"),
         SESSIONLOG_CACHE=str(tmp_path / "cache"),
+        SESSIONLOG_LANGUAGE="en",
         PYTHONIOENCODING="utf-8",
     )
     (tmp_path / "ledger").mkdir(exist_ok=True)

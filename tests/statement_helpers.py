@@ -162,7 +162,7 @@ def statement(ledger: Ledger, *args: str, now: str = APRIL, **kwargs: object) ->
     assert result.stdout == "", "files go to --out; stdout stays empty"
     written = {p.name: p.read_text("utf-8") for p in out.iterdir()} if out.exists() else {}
     for name in written:
-        assert f"wrote {out / name}" in result.stderr
+        assert str(out / name) in result.stderr  # "wrote …", or "… geschrieben" in German
     return written
 
 

@@ -47,10 +47,14 @@ def test_only_cli_imports_typer_or_rich(path: Path) -> None:
 # What each layer may import of ours: the layers below it, never above (DESIGN.md, Architecture).
 ALLOWED = {
     "sessionlog.model": set(),
+    # The language in use and its catalogs; the store checks a ledger's `language`, render and app speak it.
+    "sessionlog.i18n": set(),
     "sessionlog.timeparse": {"sessionlog.model"},
     "sessionlog.periods": {"sessionlog.model", "sessionlog.timeparse"},
     # The derived cache is tagged with the program's version: package metadata, not a layer.
-    "sessionlog.store": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.store", "sessionlog.version"},
+    "sessionlog.store": {
+        "sessionlog.model", "sessionlog.timeparse", "sessionlog.store", "sessionlog.i18n", "sessionlog.version",
+    },
     # DESIGN.md puts timeparse below importers: a CSV file's dates are read as the time parser reads them.
     "sessionlog.importers": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.importers"},
     "sessionlog.billing": {"sessionlog.model"},
@@ -63,9 +67,9 @@ ALLOWED = {
     "sessionlog.app": {
         "sessionlog.model", "sessionlog.timeparse", "sessionlog.periods", "sessionlog.store", "sessionlog.billing",
         "sessionlog.numbering", "sessionlog.reports", "sessionlog.importers", "sessionlog.app",
-        "sessionlog.textmatch", "sessionlog.insights", "sessionlog.charts",
+        "sessionlog.textmatch", "sessionlog.insights", "sessionlog.charts", "sessionlog.i18n",
     },
-    "sessionlog.render": {"sessionlog.model"},
+    "sessionlog.render": {"sessionlog.model", "sessionlog.i18n"},
     # Which columns a table shows at a width: pure, for every table writer (issue 12).
     "sessionlog.fit": {"sessionlog.model", "sessionlog.render"},
 }  # fmt: skip

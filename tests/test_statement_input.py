@@ -146,20 +146,28 @@ def test_a_month_without_sessions_writes_nothing_and_says_so(ledger: Ledger) -> 
     assert "Keine Sitzungen in diesem Zeitraum." in shown.text and dict(shown.totals) == {"Summe": "0,00\xa0€"}
 
 
+# The tests speak English (conftest); here the locale decides.
+LOCALE = {"SESSIONLOG_LANGUAGE": None}
+
+
 def test_english_where_the_ledger_and_system_are_not_german(ledger: Ledger) -> None:
     shop(ledger, SETTINGS.replace('profile = "de"', 'profile = "en"'))
     shown = page(
-        statement(ledger, "2024-03", "-c", "gamma", env={"LC_ALL": "C", "LANG": "en_US.UTF-8"})["2024-03-gamma.html"]
+        statement(ledger, "2024-03", "-c", "gamma", env={**LOCALE, "LC_ALL": "C", "LANG": "en_US.UTF-8"})[
+            "2024-03-gamma.html"
+        ]
     )
     assert "Detailed statement March 2024" in shown.text and "Draft" in shown.text
     assert shown.rows["gamma002"][-1] == "€26.67" and shown.rows["gamma002"][0].startswith("5 Mar 2024")
     assert "Contract minutes included per month 60 min used 60 min left 0 min" in shown.text
     german = page(
-        statement(ledger, "2024-03", "-c", "gamma", env={"LC_ALL": None, "LANG": "de_DE.UTF-8"})["2024-03-gamma.html"]
+        statement(ledger, "2024-03", "-c", "gamma", env={**LOCALE, "LC_ALL": None, "LANG": "de_DE.UTF-8"})[
+            "2024-03-gamma.html"
+        ]
     )
     assert "Einzelnachweis März 2024" in german.text
     chosen = page(
-        statement(ledger, "2024-03", "-c", "gamma", "--language", "en", env={"LANG": "de_DE.UTF-8"})[
+        statement(ledger, "2024-03", "-c", "gamma", "--language", "en", env={**LOCALE, "LANG": "de_DE.UTF-8"})[
             "2024-03-gamma.html"
         ]
     )

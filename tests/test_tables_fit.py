@@ -82,7 +82,7 @@ def session_cells(ledger: Ledger) -> list[str]:
 def test_list_shows_every_id_key_date_duration_and_amount_whole(shop: Ledger, width: int) -> None:
     result = at(shop, width, "list", "2024-03")
     musts = session_cells(shop)
-    assert "12345.60" in musts and len([m for m in musts if re.fullmatch(r"[a-z0-9]{8}", m)]) == 3
+    assert "12,345.60" in musts and len([m for m in musts if re.fullmatch(r"[a-z0-9]{8}", m)]) == 3
     assert_fits(result.stdout, width, musts)
     # The note wraps rather than going: each of its words is there, between other lines.
     assert all(whole(word, result.stdout) for word in ("Drucker", "Kyocera", "Überwachung", "Kennwörter"))
@@ -143,7 +143,7 @@ def report_cells(ledger: Ledger, *by: str) -> list[str]:
 def test_report_fits_with_every_grouping(shop: Ledger, width: int, by: tuple[str, ...]) -> None:
     result = at(shop, width, "report", "2024-03", *(("--by", ",".join(by)) if by else ()))
     musts = report_cells(shop, *by)
-    assert any(re.fullmatch(r"\d{5}\.\d\d", m) for m in musts)  # a five-figure amount to keep whole
+    assert any(re.fullmatch(r"\d\d,\d{3}\.\d\d", m) for m in musts)  # a five-figure amount to keep whole
     assert_fits(result.stdout, width, [m for m in musts if m])
 
 
@@ -158,7 +158,7 @@ def test_report_at_80_columns_leaves_the_minutes_out_and_says_so(shop: Ledger) -
 @pytest.mark.parametrize("width", WIDTHS)
 def test_customer_list_keeps_keys_rates_and_remote_ids_whole(shop: Ledger, width: int) -> None:
     result = at(shop, width, "customer", "list")
-    musts = ["autohaus-schmidt-gmbh", "steuerkanzlei-hoerner", "1234.56", "95.00", "565955529", "123456789"]
+    musts = ["autohaus-schmidt-gmbh", "steuerkanzlei-hoerner", "1,234.56", "95.00", "565955529", "123456789"]
     assert_fits(result.stdout, width, musts)
 
 

@@ -395,7 +395,8 @@ class Settings:
     included_minutes: int = 0
     after_hours_factor: Decimal = Decimal("1")
     business_hours: BusinessHours = BusinessHours()
-    csv_profile: CsvProfileName = CsvProfileName.EN
+    csv_profile: CsvProfileName | None = None  # None: the language's profile
+    language: str | None = None  # None: the user's or the locale's
     invoice_pattern: str = "RE-{year}-{seq:04d}"
     invoice_first: int = 1
     stale_after_hours: int = 10  # a timer running longer was most likely forgotten

@@ -17,6 +17,13 @@ CSV
     CRCRLF. A line break inside a cell (a multi-line note) stays a bare LF inside quotes,
     which Excel and LibreOffice read as a line break within the cell. Money is written with
     exactly two decimals and no thousands separator, so spreadsheets read it as a number.
+    Values people read (column kind ``word``: channel, billable or free and why) are German in
+    the ``de`` profile, as a German shop's spreadsheet expects, and English in ``en``.
+
+Tables
+    For people, in the current language (:mod:`sessionlog.i18n`): headings and ``word`` values
+    from the catalog, dates as messages write them (``01.03.2024``), numbers and money with the
+    language's separators through Babel (``1.234,56``).
 
     Formula injection (CSV injection): a spreadsheet runs a cell that starts with ``=``,
     ``+``, ``-`` or ``@`` as a formula, and tab or carriage return can hide such a start.
@@ -44,12 +51,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO, TextIO
 
+from sessionlog.i18n import _, current, value_in
 from sessionlog.model import Format as Format  # re-exported: commands import it with Column
 from sessionlog.model import SessionlogError, format_duration
 
-KINDS = ("text", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
+# "word": a value people read (remote, billable, "free: warranty"), translated word by word.
+KINDS = ("text", "word", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
 _RIGHT_KINDS = frozenset({"int", "money", "decimal", "duration"})
-_TEXT_KINDS = frozenset({"text", "list"})
+_TEXT_KINDS = frozenset({"text", "word", "list"})
 # OWASP "CSV Injection": characters that make a spreadsheet treat a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CENT = Decimal("0.01")
@@ -100,6 +109,7 @@ class CsvProfile:
     bom: bool
     line_end: str
     german_headers: bool
+    language: str = "en"
 
 
 PROFILES: dict[str, CsvProfile] = {
@@ -120,11 +130,12 @@ PROFILES: dict[str, CsvProfile] = {
         bom=True,
         line_end="\r\n",
         german_headers=True,
+        language="de",
     ),
 }
 
-# How tables show values: ISO dates, '.' decimals, English words.
-_TABLE = PROFILES["en"]
+# How tables show dates: as messages do (model.clock).
+_TABLE = CsvProfile("table", ",", ".", "%d.%m.%Y", bom=False, line_end="\n", german_headers=False)
 
 
 def csv_profile(name: str) -> CsvProfile:
@@ -151,6 +162,26 @@ def _decimal_text(value: object, kind: str, sep: str) -> str:
     return text.replace(".", sep) if sep != "." else text
 
 
+def _number_for_people(value: object, kind: str) -> str:
+    """'1.234,56' in German, '1,234.56' in English: Babel's separators for the current language."""
+    from babel.numbers import format_decimal, get_decimal_symbol
+
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise _wrong(value, kind)
+    if kind == "money":
+        cents = Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
+        return format_decimal(cents, format="#,##0.00", locale=current())
+    return _decimal_text(value, kind, get_decimal_symbol(current()))
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """An amount as people read it in the current language: '1.234,56 €', '€1,234.56' (Babel, CLDR)."""
+    from babel.numbers import format_currency
+
+    # The pattern is the catalog's: '1,234.56 EUR' in English, '1.234,56 €' in German.
+    return format_currency(amount, currency, format=_("#,##0.00 ¤¤"), locale=current())
+
+
 def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
     """The text of one cell; `profile` None means a table for people.
 
@@ -161,6 +192,11 @@ def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
     p = profile or _TABLE
     if kind == "text":
         return str(value)
+    if kind == "word":
+        language = current() if profile is None else profile.language
+        return ": ".join(value_in(part, language) for part in str(value).split(": "))
+    if kind in ("money", "decimal") and profile is None:
+        return _number_for_people(value, kind)
     if kind in ("money", "decimal"):
         return _decimal_text(value, kind, p.decimal_sep)
     if kind == "int":
@@ -170,9 +206,7 @@ def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
     if kind == "bool":
         if not isinstance(value, bool):
             raise _wrong(value, kind)
-        if p.german_headers:
-            return "ja" if value else "nein"
-        return "yes" if value else "no"
+        return value_in("yes" if value else "no", current() if profile is None else profile.language)
     if kind == "date":
         if not isinstance(value, date):
             raise _wrong(value, kind)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sessionlog.app.context import warning
+from sessionlog.i18n import _
 from sessionlog.model import (
     BOUNDS,
     Customer,
@@ -105,11 +106,13 @@ def resolve_key(ledger: Ledger, text: str, *, create: bool, new: bool = False) -
     key = check_customer_key(text)
     if not create:
         close = near(ledger, key)
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise SessionlogError(f"no customer {key!r}{hint}", Kind.NOT_FOUND)
+        hint = "; " + _("did you mean {keys}?").format(keys=_(" or ").join(close)) if close else ""
+        raise SessionlogError(_("no customer {key!r}").format(key=key) + hint, Kind.NOT_FOUND)
     if not new and (close := near(ledger, key)):
         raise SessionlogError(
-            f"unknown customer {key!r}; did you mean {' or '.join(close)}? (use --new to create {key!r})",
+            _("unknown customer {key!r}; did you mean {keys}? (use --new to create {key!r})").format(
+                key=key, keys=_(" or ").join(close)
+            ),
             Kind.NOT_FOUND,
         )
     return key, True
@@ -203,7 +206,8 @@ def add(ledger: Ledger, key_text: str, changes: CustomerChanges) -> Customer:
     with ledger.locked():
         if ledger.customers.resolve(key) is not None:
             raise SessionlogError(
-                f"customer {key} exists already (change it with: sessionlog customer edit {key})", Kind.EXISTS
+                _("customer {key} exists already (change it with: sessionlog customer edit {key})").format(key=key),
+                Kind.EXISTS,
             )
         c = apply(Customer(key, name=key_text), changes)
         _validate(ledger, c)
@@ -257,7 +261,7 @@ def rate_warning(ledger: Ledger, c: Customer) -> Problem | None:
         return None
     return Problem(
         Kind.ZERO_RATE,
-        f"customer {c.key} has no rate: its sessions bill at 0.00",
+        _("customer {key} has no rate: its sessions bill at 0.00").format(key=c.key),
         severity=Severity.WARNING,
-        hint=f"set one with: sessionlog customer edit {c.key} --rate 95",
+        hint=_("set one with: sessionlog customer edit {key} --rate 95").format(key=c.key),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sessionlog.i18n import available
+from sessionlog.model import CsvProfileName
 from sessionlog.store import Ledger, ledger_zone
 
 if TYPE_CHECKING:
@@ -16,6 +18,10 @@ SETTINGS_TEMPLATE = """\
 # The ledger's time zone (IANA name). Times you type are read in it, and a session
 # belongs to the month in which it started there. Without it: the machine's zone.
 timezone = "{timezone}"
+
+# The language of messages, help, tables and statements ({languages}); a user's own config and
+# $SESSIONLOG_LANGUAGE override it for that user. Without it: the user's locale.
+language = "{language}"
 
 [billing]
 currency = "EUR"
@@ -32,7 +38,7 @@ start = "08:00"
 end = "18:00"
 
 [csv]
-profile = "en"           # en: RFC 4180, comma, decimal point; de: Excel/LibreOffice in German
+profile = "{profile}"           # en: RFC 4180, comma, decimal point; de: Excel/LibreOffice in German
 
 [invoice]
 pattern = "RE-{{year}}-{{seq:04d}}"   # {{year}}, {{month}}, {{customer}}, {{seq}}
@@ -77,16 +83,25 @@ stale_after_hours = 10   # status, stop and check warn about a timer running lon
 """
 
 
-def init(ledger: Ledger) -> Path:
+def init(ledger: Ledger, language: str = "en", profile: CsvProfileName = CsvProfileName.EN) -> Path:
     """Write sessionlog.toml with every setting and its default, in the machine's zone."""
     zone = ledger_zone(None)
-    return ledger.create_settings(SETTINGS_TEMPLATE.format(timezone=getattr(zone, "key", "UTC")))
+    text = SETTINGS_TEMPLATE.format(
+        timezone=getattr(zone, "key", "UTC"), language=language, profile=profile, languages=" | ".join(available())
+    )
+    return ledger.create_settings(text)
 
 
-def init_git(ledger: Ledger, remote: str | None, supporter: str) -> tuple[Path | None, SetUp]:
+def init_git(
+    ledger: Ledger,
+    remote: str | None,
+    supporter: str,
+    language: str = "en",
+    profile: CsvProfileName = CsvProfileName.EN,
+) -> tuple[Path | None, SetUp]:
     """`init --git`: the settings file if there is none yet, then the ledger shared through git."""
     from sessionlog.app.sync import set_up
     from sessionlog.store import read_text
 
-    written = init(ledger) if read_text(ledger.layout.settings_file) is None else None
+    written = init(ledger, language, profile) if read_text(ledger.layout.settings_file) is None else None
     return written, set_up(ledger, create=True, remote=remote, supporter=supporter)

@@ -19,6 +19,7 @@ from sessionlog.app.fields import (
     tags_in_use,
     with_tags,
 )
+from sessionlog.i18n import _
 from sessionlog.model import Customer, Kind, Pause, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.store import check
 
@@ -40,7 +41,10 @@ def running(ctx: Context) -> Session:
     s = ctx.ledger.timers.of(ctx.supporter)
     if s is None:
         raise SessionlogError(
-            f"nothing is running for {ctx.supporter} (start one with: sessionlog start CUSTOMER)", Kind.NOT_FOUND
+            _("nothing is running for {supporter} (start one with: sessionlog start CUSTOMER)").format(
+                supporter=ctx.supporter
+            ),
+            Kind.NOT_FOUND,
         )
     return s
 
@@ -66,7 +70,9 @@ def stale(ctx: Context, s: Session) -> Problem | None:
         return None
     return Problem(
         Kind.STALE,
-        f"the timer for {s.customer} ran from {clock(s.start, ctx.tz)}, over {hours} hours",
+        _("the timer for {customer} ran from {time}, over {hours} hours").format(
+            customer=s.customer, time=clock(s.start, ctx.tz), hours=hours
+        ),
         severity=Severity.WARNING,
         hint=f"if it was forgotten: sessionlog {'edit ' + s.id + ' --end' if s.end else 'stop --at'} WHEN",
     )
@@ -84,8 +90,10 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         current = ledger.timers.of(ctx.supporter)
         if current is not None and not switch:
             raise SessionlogError(
-                f"a session for {current.customer} is running since {clock(current.start, tz)} "
-                f"({current.id}); stop it first, or use --switch to stop it and start this one",
+                _(
+                    "a session for {customer} is running since {time} ({id}); "
+                    "stop it first, or use --switch to stop it and start this one"
+                ).format(customer=current.customer, time=clock(current.start, tz), id=current.id),
                 Kind.RUNNING,
             )
         found = customers.match(ledger, customer, create=True, new=new)
@@ -94,7 +102,9 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
         check(session, force=True)
         if current is not None and moment <= current.start:
             raise SessionlogError(
-                f"cannot switch at {clock(moment, tz)}: the running session started {clock(current.start, tz)}"
+                _("cannot switch at {time}: the running session started {start}").format(
+                    time=clock(moment, tz), start=clock(current.start, tz)
+                )
             )
         created = customers.create(ledger, key, customer) if is_new else None
         stopped = ledger.timers.finish(current, close(current, moment, tz)[0]) if current is not None else None
@@ -122,7 +132,9 @@ def stop(
         s = running(ctx)
         if moment <= s.start:
             raise SessionlogError(
-                f"the stop time {clock(moment, ctx.tz)} is not after the start {clock(s.start, ctx.tz)}"
+                _("the stop time {time} is not after the start {start}").format(
+                    time=clock(moment, ctx.tz), start=clock(s.start, ctx.tz)
+                )
             )
         closed, notes = close(s, moment, ctx.tz)
         final = with_tags(closed, tags)
@@ -143,12 +155,16 @@ def pause(ctx: Context, at: str | None) -> Session:
     s = running(ctx)
     tz = ctx.tz
     if s.paused:
-        raise SessionlogError(f"the session is paused already since {clock(s.pauses[-1].start, tz)}", Kind.RUNNING)
+        raise SessionlogError(
+            _("the session is paused already since {time}").format(time=clock(s.pauses[-1].start, tz)), Kind.RUNNING
+        )
     moment = ctx.moment(at)
     not_in_future(moment, ctx.now, "the pause", tz)
     last = s.pauses[-1].end if s.pauses else s.start
     if last is not None and moment < last:
-        raise SessionlogError(f"the pause cannot start at {clock(moment, tz)}, before {clock(last, tz)}")
+        raise SessionlogError(
+            _("the pause cannot start at {time}, before {last}").format(time=clock(moment, tz), last=clock(last, tz))
+        )
     return ctx.ledger.timers.save(s.evolve(pauses=(*s.pauses, Pause(moment))))
 
 
@@ -157,12 +173,16 @@ def resume(ctx: Context, at: str | None) -> Session:
     s = running(ctx)
     tz = ctx.tz
     if not s.paused:
-        raise SessionlogError(f"the session for {s.customer} is not paused", Kind.RUNNING)
+        raise SessionlogError(_("the session for {customer} is not paused").format(customer=s.customer), Kind.RUNNING)
     moment = ctx.moment(at)
     not_in_future(moment, ctx.now, "the resume time", tz)
     began = s.pauses[-1].start
     if moment <= began:
-        raise SessionlogError(f"resume at {clock(moment, tz)} must be after the pause began ({clock(began, tz)})")
+        raise SessionlogError(
+            _("resume at {time} must be after the pause began ({began})").format(
+                time=clock(moment, tz), began=clock(began, tz)
+            )
+        )
     return ctx.ledger.timers.save(s.evolve(pauses=(*s.pauses[:-1], Pause(began, moment))))
 
 

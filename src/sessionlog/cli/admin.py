@@ -9,9 +9,11 @@ import typer
 
 from sessionlog.app.checking import check_ledger
 from sessionlog.app.setup import init as init_ledger
-from sessionlog.cli.common import FormatOpt, app_context, env, fail, say
+from sessionlog.cli.common import Env, FormatOpt, app_context, env, fail, say
 from sessionlog.cli.output import emit
-from sessionlog.model import Problem
+from sessionlog.i18n import _, use
+from sessionlog.i18n import resolve as resolve_language
+from sessionlog.model import CsvProfileName, Problem
 from sessionlog.render import Format
 from sessionlog.store import Ledger
 
@@ -30,17 +32,51 @@ def init(
     remote: Annotated[
         str | None, typer.Option("--remote", metavar="URL", help="With --git: the team's git remote (origin).")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", metavar="LANG", help="The ledger's language: de, en (default: the locale's)."),
+    ] = None,
+    profile: Annotated[
+        CsvProfileName | None, typer.Option("--profile", help="The CSV profile (default: the language's).")
+    ] = None,
 ) -> None:
-    """Write a commented sessionlog.toml with every setting and its default."""
+    """Write a commented sessionlog.toml with every setting and its default.
+
+    The language and the CSV profile follow the locale unless --language or --profile say otherwise.
+
+    Example: sessionlog init --language de
+    """
     ledger = Ledger(directory) if directory is not None else env(ctx).ledger
     if remote is not None and not git:
-        fail("--remote goes with --git", 2)
+        fail(_("--remote goes with --git"), 2)
+    chosen, why = _language(env(ctx), language)
+    use(chosen)  # init speaks the language it chose
+    if profile is None:
+        profile = CsvProfileName(chosen) if chosen in set(CsvProfileName) else CsvProfileName.EN
+        profile_why = _("follows the language")
+    else:
+        profile_why = "--profile"
     if git:
         from sessionlog.cli.sync import init_git
 
-        init_git(ledger, remote, env(ctx).supporter)
-        return
-    say(f"wrote {init_ledger(ledger)}")
+        init_git(ledger, remote, env(ctx).supporter, chosen, profile)
+    else:
+        say(_("wrote {path}").format(path=init_ledger(ledger, chosen, profile)))
+    say(
+        _("language {language} (from {why}), CSV profile {profile} ({profile_why})").format(
+            language=chosen, why=why, profile=profile, profile_why=profile_why
+        )
+    )
+
+
+def _language(e: Env, given: str | None) -> tuple[str, str]:
+    """(language, why) for a new ledger: --language, else what this user's runs speak (not a ledger's)."""
+    try:
+        if given is not None:
+            return resolve_language(None, None, given=given)
+        return resolve_language(e.user_config.get("language"), None)
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 def check(
@@ -50,7 +86,10 @@ def check(
         bool, typer.Option("--fix", help="First merge the conflict copies of file-sync services into their files.")
     ] = False,
 ) -> None:
-    """Validate the whole ledger; print each problem as file:line: error|warning|conflict: message."""
+    """Validate the whole ledger; print each problem as file:line: error|warning|conflict: message.
+
+    Example: sessionlog check --fix
+    """
     if fix:
         from sessionlog.cli.sync import fold_copies
 
@@ -64,8 +103,13 @@ def check(
         show_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
-        fail(f"{errors} error(s), {warnings} warning(s) in {result.sessions} session(s)")
-    say(f"ledger ok: {result.sessions} session(s) checked" + (f", {warnings} warning(s)" if warnings else ""))
+        fail(
+            _("{errors} error(s), {warnings} warning(s) in {sessions} session(s)").format(
+                errors=errors, warnings=warnings, sessions=result.sessions
+            )
+        )
+    ok = _("ledger ok: {sessions} session(s) checked").format(sessions=result.sessions)
+    say(ok + (_(", {warnings} warning(s)").format(warnings=warnings) if warnings else ""))
 
 
 def _as_json(p: Problem) -> dict[str, object]:

@@ -17,7 +17,8 @@ import typer
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
 
 from sessionlog import __version__
-from sessionlog.cli.common import Env, Group, new_app
+from sessionlog.cli.common import Env, Group, Typer, new_app
+from sessionlog.i18n import use
 
 # Every command in --help order, and the module in sessionlog.cli that registers it.
 COMMANDS: dict[str, str] = {
@@ -55,7 +56,7 @@ def load_command(name: str) -> click.Command:
         group = typer.main.get_group(sub)
         group.name = name
         return group
-    holder = typer.Typer()
+    holder = Typer()  # commands of the class that translates their help when shown
     module.register(holder)
     for info in holder.registered_commands:
         assert info.callback is not None
@@ -102,7 +103,8 @@ class LazyGroup(Group):
 
 
 app = new_app(
-    "sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.",
+    "sessionlog: a ledger of IT support sessions in plain TOML files, billed per customer.\n\n"
+    'Example: sessionlog start ACME, later sessionlog stop --note "Drucker eingerichtet"',
     completion=True,
     cls=LazyGroup,
 )
@@ -132,6 +134,7 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = Env(ledger)
+    use(ctx.obj.language()[0])
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta, tzinfo
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -23,10 +24,11 @@ from sessionlog.cli.common import (
     warn,
 )
 from sessionlog.cli.listing import From, PeriodArg, To
-from sessionlog.cli.output import emit
+from sessionlog.cli.output import default_profile, emit
 from sessionlog.cli.report_by import ByOpt, label, within_columns, within_json, within_rows
+from sessionlog.i18n import _
 from sessionlog.model import format_duration
-from sessionlog.render import Column, Format
+from sessionlog.render import Column, Format, money_text
 from sessionlog.reports import Row, row_as_json
 
 INVOICE_COLUMNS = (
@@ -141,9 +143,12 @@ def invoice(
         bool, typer.Option("--allow-zero", help="Finalize billable sessions at a rate of 0.00 as well.")
     ] = False,
 ) -> None:
-    """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software."""
+    """The month's billable sessions as CSV on stdout, ready for Excel or invoicing software.
+
+    Example: sessionlog invoice 2024-03 > rechnung.csv
+    """
     c = app_context(ctx)
-    chosen = profile or c.ledger.settings.csv_profile
+    chosen = profile or c.ledger.settings.csv_profile or default_profile()
     inv = invoicing.invoice(
         c,
         month,
@@ -154,9 +159,13 @@ def invoice(
         allow_zero=allow_zero,
     )
     for i in inv.issued:
-        say(f"{i.number}: {i.customer}, {i.sessions} session(s), {i.amount} {i.currency}")
+        say(
+            _("{number}: {customer}, {count} session(s), {amount}").format(
+                number=i.number, customer=i.customer, count=i.sessions, amount=money_text(i.amount, i.currency)
+            )
+        )
     if finalize and not inv.issued:
-        say(f"nothing to finalize: every billable session of {inv.month} is invoiced already")
+        say(_("nothing to finalize: every billable session of {month} is invoiced already").format(month=inv.month))
     warn(inv.warnings)
     columns = SUMMARY_COLUMNS if summary else INVOICE_COLUMNS
     rows = _summary_rows(inv) if summary else [_line_row(ln, inv, c.tz) for ln in inv.lines]
@@ -164,10 +173,14 @@ def invoice(
         # The CSV goes to a file and a spreadsheet: its last row says what it leaves out.
         rows.append({columns[0].key: incomplete(inv.skipped)})
     emit(Format.CSV, rows, columns, profile=chosen)
-    money = " + ".join(f"{t.amount} {t.currency}" for t in inv.totals if t.currency)
-    money = money or f"0.00 {c.ledger.settings.currency}"
+    money = " + ".join(money_text(t.amount, t.currency) for t in inv.totals if t.currency)
+    money = money or money_text(Decimal(0), c.ledger.settings.currency)
     count = len({ln.session.customer for ln in inv.lines})
-    say(f"{inv.month}: {len(inv.lines)} session(s), {count} customer(s), total {money}")
+    say(
+        _("{month}: {count} session(s), {customers} customer(s), total {money}").format(
+            month=inv.month, count=len(inv.lines), customers=count, money=money
+        )
+    )
     finish_incomplete(inv.skipped)
 
 
@@ -198,7 +211,10 @@ def report(
     skip_broken: SkipBroken = False,
     wide: Wide = False,
 ) -> None:
-    """Totals per group: billable and free time, billed minutes and money."""
+    """Totals per group: billable and free time, billed minutes and money.
+
+    Example: sessionlog report 2024 --by customer,tag
+    """
     c = app_context(ctx)
     first, then = by[0], (by[1] if len(by) > 1 else None)
     period_ = select_period(c, period, from_, to)

@@ -14,9 +14,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from sessionlog.app.context import Context
+from sessionlog.cli import helptext
+from sessionlog.i18n import _, canonical, from_locale, resolve, use
 from sessionlog.model import MAX_YEAR, MIN_YEAR, Channel, CsvProfileName, Format, Kind, Problem, SessionlogError
 from sessionlog.store import Ledger
 
@@ -28,6 +30,12 @@ EXIT_INCOMPLETE = 3
 
 class Group(TyperGroup):
     """Library errors and usage errors become one `error:` line on stderr, for every command."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        helptext.format_help(self, ctx, formatter, super().format_help)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return helptext.short_help(self, limit)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -53,6 +61,8 @@ class Group(TyperGroup):
         def run() -> Any:
             return super(Group, self).main(args, prog_name, complete_var, False, windows_expand_args, **extra)
 
+        # Until the root's options name the ledger (and its language), the environment decides.
+        use(language_before_the_ledger())
         if not standalone_mode:
             return run()
         bad = _undecodable([*(sys.argv[1:] if args is None else args), *_own_environment()])
@@ -67,13 +77,20 @@ class Group(TyperGroup):
         except click.exceptions.ClickException as exc:
             # A usage error: one line, like every other error, instead of click's usage block.
             command = getattr(getattr(exc, "ctx", None), "command_path", None)
-            where = f" (see: {command} --help)" if command else ""
-            print(f"error: {one_line(exc.format_message())}{where}", file=sys.stderr)
+            where = " " + _("(see: {command} --help)").format(command=command) if command else ""
+            print(f"{_('error')}: {one_line(exc.format_message())}{where}", file=sys.stderr)
             sys.exit(exc.exit_code)
         except typer.Abort:
-            print("error: aborted", file=sys.stderr)
+            print(f"{_('error')}: {_('aborted')}", file=sys.stderr)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def language_before_the_ledger() -> str:
+    try:
+        return resolve()[0]
+    except ValueError:
+        return from_locale()[0]  # the root callback reports the bad setting
 
 
 def _own_environment() -> list[str]:
@@ -98,9 +115,16 @@ def _undecodable(texts: Sequence[str]) -> str | None:
     return None
 
 
+class Typer(typer.Typer):
+    """typer.Typer whose commands show their help in the reader's language."""
+
+    def command(self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kw: Any) -> Any:
+        return super().command(name, cls=cls or helptext.Command, **kw)
+
+
 def new_app(help: str, *, completion: bool = False, cls: type[Group] | None = None) -> typer.Typer:
     """A command group; `completion` adds --install-completion and --show-completion (root only)."""
-    return typer.Typer(
+    return Typer(
         cls=cls or Group,
         help=help,
         no_args_is_help=True,
@@ -118,7 +142,25 @@ def say(message: str) -> None:
 
 def warn(problems: Sequence[Problem]) -> None:
     for p in problems:
-        say(f"warning: {p}")
+        warn_line(str(p))
+
+
+def warn_line(message: str) -> None:
+    say(f"{_('warning')}: {message}")
+
+
+def confirm(question: str, *, default: bool) -> bool:
+    """Ask on stderr; y/yes always, and the language's own words (German: j/ja); Enter takes `default`."""
+    yes = {"y", "yes", _("y"), _("yes")}
+    no = {"n", "no", _("n"), _("no")}
+    hint = _("[Y/n]") if default else _("[y/N]")
+    while True:
+        answer = typer.prompt(f"{question} {hint}", default="", show_default=False, err=True).strip().lower()
+        if not answer:
+            return default
+        if answer in yes or answer in no:
+            return answer in yes
+        say(_("please answer {yes} or {no}").format(yes=_("yes"), no=_("no")))
 
 
 def one_line(text: str) -> str:
@@ -127,7 +169,7 @@ def one_line(text: str) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    print(f"error: {one_line(message)}", file=sys.stderr)
+    print(f"{_('error')}: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -136,10 +178,23 @@ def fail(message: str, code: int = 1) -> NoReturn:
 At = Annotated[
     str | None, typer.Option("--at", metavar="WHEN", help="When: 14:30, -15m, 01.03.2024 10:22, yesterday 16:00 …")
 ]
-Note = Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="What was done.")]
+Note = Annotated[str | None, typer.Option("--note", "-n", metavar="NOTE", help="What was done.")]
 Tags = Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag; repeat for more.")]
+
+
+def _free_reason(reason: str | None) -> str | None:
+    """A free reason typed in any language is stored in English: `--free Garantie` is warranty."""
+    return canonical(reason) if reason else reason
+
+
 Free = Annotated[
-    str | None, typer.Option("--free", metavar="REASON", help="Not billable, and why: warranty, goodwill, internal …")
+    str | None,
+    typer.Option(
+        "--free",
+        metavar="REASON",
+        help="Not billable, and why: warranty, goodwill, internal …",
+        callback=_free_reason,
+    ),
 ]
 Billable = Annotated[bool, typer.Option("--billable", help="Make it billable after all.")]
 Contact = Annotated[str | None, typer.Option("--contact", metavar="NAME", help="The person at the customer.")]
@@ -166,14 +221,16 @@ SkipBroken = Annotated[
 def incomplete(skipped: Sequence[Problem]) -> str:
     """The line that tells the reader of figures what they leave out."""
     listed = "; ".join(str(p.where or p.message) for p in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
-    return f"INCOMPLETE: {len(skipped)} problem(s) left out of these figures: {listed}"
+    return _("INCOMPLETE: {count} problem(s) left out of these figures: {listed}").format(
+        count=len(skipped), listed=listed
+    )
 
 
 def finish_incomplete(skipped: Sequence[Problem]) -> None:
     """After figures made with --skip-broken: the warnings, then exit 3 if anything was left out."""
     if skipped:
         warn(skipped)
-        say(f"error: {incomplete(skipped)}")
+        say(f"{_('error')}: {incomplete(skipped)}")
         raise typer.Exit(EXIT_INCOMPLETE)
 
 
@@ -261,6 +318,18 @@ class Env:
     def context(self) -> Context:
         """What the workflows are given; the clock is read once per command."""
         return Context(self.ledger, self.supporter, self.now())
+
+    def language(self) -> tuple[str, str]:
+        """(language, why): $SESSIONLOG_LANGUAGE, the user config, the ledger's settings, the locale."""
+        try:
+            ledger_language = self.ledger.settings.language
+            user_language = self.user_config.get("language")
+        except (SessionlogError, OSError):
+            ledger_language = user_language = None  # the command itself reports a broken file
+        try:
+            return resolve(user_language, ledger_language)
+        except ValueError as exc:
+            fail(str(exc), 2)
 
 
 def env(ctx: typer.Context) -> Env:

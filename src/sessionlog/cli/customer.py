@@ -10,10 +10,13 @@ from sessionlog.app import customers
 from sessionlog.app.customers import CustomerChanges
 from sessionlog.cli.common import FormatOpt, Wide, app_context, complete_customer, env, new_app, say, warn
 from sessionlog.cli.output import emit
+from sessionlog.i18n import _
 from sessionlog.model import Customer, Rounding
 from sessionlog.render import Column, Format
 
-app = new_app("The customer registry: names, rates, rounding, contracts, remote IDs.")
+app = new_app(
+    "The customer registry: names, rates, rounding, contracts, remote IDs.\n\nExample: sessionlog customer list"
+)
 
 Key = Annotated[
     str,
@@ -21,7 +24,7 @@ Key = Annotated[
         metavar="KEY", help="The customer key, e.g. ACME (case-insensitive).", autocompletion=complete_customer
     ),
 ]
-Name = Annotated[str | None, typer.Option("--name", metavar="TEXT", help="The company name for statements.")]
+Name = Annotated[str | None, typer.Option("--name", metavar="NAME", help="The company name for statements.")]
 Rate = Annotated[
     str | None,
     typer.Option("--rate", metavar="AMOUNT", help='Hourly rate, e.g. 95 or 95,00; "" for the ledger default.'),
@@ -62,7 +65,7 @@ Address = Annotated[
     typer.Option("--address", metavar="LINE", help='Postal address for statements, one line per option; "" clears.'),
 ]
 Number = Annotated[
-    str | None, typer.Option("--customer-number", metavar="TEXT", help="Customer number for statements.")
+    str | None, typer.Option("--customer-number", metavar="NUMBER", help="Customer number for statements.")
 ]
 
 COLUMNS = (
@@ -70,7 +73,7 @@ COLUMNS = (
     Column("name", "Name", wraps=True),
     Column("rate", "Stundensatz", kind="money"),
     Column("increment", "Takt", kind="int", drop=4),
-    Column("rounding", "Rundung", drop=5),
+    Column("rounding", "Rundung", kind="word", drop=5),
     Column("minimum", "Minimum", kind="int", drop=3),
     Column("included_minutes", "Inklusivminuten", title="included", kind="int", drop=1),
     Column("after_hours_factor", "Faktor außerhalb", title="after-hours", kind="decimal", drop=7),
@@ -99,13 +102,16 @@ def add(
     address: Address = None,
     customer_number: Number = None,
 ) -> None:
-    """Register a customer."""
+    """Register a customer.
+
+    Example: sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 95
+    """
     changes = CustomerChanges(
         name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, currency, remote_id, alias,
         contact, address, customer_number,
     )  # fmt: skip
     c = customers.add(env(ctx).ledger, key, changes)
-    say(f"added customer {c.key}")
+    say(_("added customer {key}").format(key=c.key))
 
 
 @app.command("edit")
@@ -126,13 +132,16 @@ def edit(
     address: Address = None,
     customer_number: Number = None,
 ) -> None:
-    """Change a customer; list options replace the list, "" clears a number."""
+    """Change a customer; list options replace the list, "" clears a number.
+
+    Example: sessionlog customer edit ACME --increment 15 --rounding up
+    """
     changes = CustomerChanges(
         name, rate, increment, rounding, minimum, included_minutes, after_hours_factor, currency, remote_id, alias,
         contact, address, customer_number,
     )  # fmt: skip
     c, changed = customers.edit(env(ctx).ledger, key, changes)
-    say(f"changed customer {c.key}" if changed else f"customer {c.key}: nothing to change")
+    say((_("changed customer {key}") if changed else _("customer {key}: nothing to change")).format(key=c.key))
 
 
 def _row(c: Customer) -> dict[str, object]:
@@ -154,7 +163,10 @@ def _row(c: Customer) -> dict[str, object]:
 
 @app.command("list")
 def list_customers(ctx: typer.Context, fmt: FormatOpt = Format.TABLE, wide: Wide = False) -> None:
-    """All customers; empty cells use the ledger's defaults."""
+    """All customers; empty cells use the ledger's defaults.
+
+    Example: sessionlog customer list --format csv
+    """
     ledger = env(ctx).ledger
     found, problems = customers.listing(ledger)
     warn(problems)
@@ -163,7 +175,10 @@ def list_customers(ctx: typer.Context, fmt: FormatOpt = Format.TABLE, wide: Wide
 
 @app.command("show")
 def show(ctx: typer.Context, key: Key, fmt: FormatOpt = Format.TABLE) -> None:
-    """One customer, with the billing rules that apply to it."""
+    """One customer, with the billing rules that apply to it.
+
+    Example: sessionlog customer show ACME
+    """
     ledger = app_context(ctx).ledger
     c, rules = customers.show(ledger, key)
     if fmt is Format.JSON:

@@ -34,7 +34,7 @@ COLUMNS = (
     Column("supporter", "Techniker"),
     Column("contact", "Ansprechpartner"),
     Column("machine", "Gerät"),
-    Column("billing", "Abrechnung"),
+    Column("billing", "Abrechnung", kind="word"),
     Column("lines", "Zeilen", title="log lines"),
 )
 

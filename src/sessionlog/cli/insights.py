@@ -17,7 +17,7 @@ import typer
 from sessionlog.cli import terminal
 from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say
 from sessionlog.cli.listing import From, To
-from sessionlog.cli.statement import Language, default_language
+from sessionlog.i18n import Language, _, document_language
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,7 +60,7 @@ def insights(
     ] = None,
     language: Annotated[
         Language | None,
-        typer.Option("--language", help="Language of the HTML page (default: German for a German ledger or system)."),
+        typer.Option("--language", help="Language of the HTML page (default: the language of the ledger or system)."),
     ] = None,
     skip_broken: SkipBroken = False,
 ) -> None:
@@ -80,7 +80,7 @@ def insights(
     elif fmt is PageFormat.HTML:
         from sessionlog.insights_html import render_page
 
-        lang = language or default_language(c.ledger.settings)
+        lang = language or document_language(c.ledger.settings.language, c.ledger.settings.csv_profile)
         data = render_page(ins, c.tz, lang, top, c.now).encode("utf-8")
     elif out is not None:
         data = _page_text(ins, c.tz, top)
@@ -91,7 +91,7 @@ def insights(
         from sessionlog.app.statement import save
 
         for path in save(c, out.parent, [(out.name, data)]):
-            say(f"wrote {path}")
+            say(_("wrote {path}").format(path=path))
     elif data:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -10,6 +10,7 @@ from sessionlog.app.listing import list_sessions as load_sessions
 from sessionlog.app.listing import select_period
 from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, Wide, app_context, fail, say, warn
 from sessionlog.cli.output import emit
+from sessionlog.i18n import _
 from sessionlog.model import Session
 from sessionlog.render import Column, Format
 
@@ -20,7 +21,11 @@ PeriodArg = Annotated[
     str | None,
     typer.Argument(
         metavar="[PERIOD]",
-        help="2024-03, 2024, 01.03.2024, today, yesterday, week, last-week, month (default), last-month, year.",
+        help=(
+            "2024-03, 2024, 01.03.2024, today, yesterday, this-week (week), last-week, "
+            "this-month (month, the default), last-month, this-year (year), last-year; "
+            "in German as well: heute, gestern, letzte-woche, vormonat …"
+        ),
     ),
 ]
 From = Annotated[str | None, typer.Option("--from", metavar="WHEN", help="From this day or time on.")]
@@ -36,9 +41,9 @@ COLUMNS = (
     Column("supporter", "Techniker", drop=6),
     Column("contact", "Ansprechpartner", drop=9),
     Column("machine", "Gerät", drop=8),
-    Column("channel", "Kanal", drop=7),
+    Column("channel", "Kanal", kind="word", drop=7),
     Column("note", "Notiz", drop=1, wraps=True),
-    Column("billing", "Abrechnung", drop=3),
+    Column("billing", "Abrechnung", kind="word", drop=3),
     Column("billed_minutes", "Minuten", title="billed min", kind="int", drop=5),
     Column("amount", "Betrag", kind="money"),
 )
@@ -59,7 +64,10 @@ def list_sessions(
     profile: Profile = None,
     wide: Wide = False,
 ) -> None:
-    """Sessions as a table, CSV or JSON."""
+    """Sessions as a table, CSV or JSON.
+
+    Example: sessionlog list last-month --customer ACME
+    """
     c = app_context(ctx)
     view = load_sessions(c, select_period(c, period, from_, to), customer, supporter)
     warn(view.warnings)
@@ -89,9 +97,13 @@ def list_sessions(
         data.append(as_json(s, line))
     emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile, wide=wide)
     if fmt is Format.TABLE:
-        say(f"{len(rows)} session(s)")
+        say(_("{count} session(s)").format(count=len(rows)))
     if view.skipped:
-        fail(f"{len(view.skipped)} problem(s): the list leaves out what cannot be read (see `sessionlog check`)")
+        fail(
+            _("{count} problem(s): the list leaves out what cannot be read (see `sessionlog check`)").format(
+                count=len(view.skipped)
+            )
+        )
 
 
 def billing_text(s: Session) -> str:

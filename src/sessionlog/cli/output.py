@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from sessionlog.cli.common import say
 from sessionlog.cli.table import print_table
-from sessionlog.render import Column, Format, csv_profile, write_csv, write_json
+from sessionlog.i18n import current
+from sessionlog.render import PROFILES, Column, Format, csv_profile, write_csv, write_json
 
 
 def emit(
@@ -16,7 +17,7 @@ def emit(
     columns: Sequence[Column],
     *,
     json_rows: Sequence[Mapping[str, object]] | None = None,
-    profile: str = "en",
+    profile: str | None = None,
     title: str | None = None,
     footer: Mapping[str, object] | None = None,
     wide: bool = False,
@@ -24,6 +25,7 @@ def emit(
     """Write rows in the chosen format; JSON may carry richer rows than the table shows.
 
     A table fits the terminal unless `wide`; the columns it leaves out are named on stderr.
+    Without a `profile` (none given, none in the ledger's settings) CSV follows the language.
     """
     if fmt is Format.TABLE:
         left_out = print_table(rows, columns, sys.stdout, title=title, footer=footer, wide=wide)
@@ -31,7 +33,12 @@ def emit(
             say(left_out)
     elif fmt is Format.CSV:
         sys.stdout.flush()
-        write_csv(rows, columns, csv_profile(profile), sys.stdout.buffer)
+        write_csv(rows, columns, csv_profile(profile or default_profile()), sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
         write_json(json_rows if json_rows is not None else rows, sys.stdout)
+
+
+def default_profile() -> str:
+    """The CSV profile of the current language; English where it has none."""
+    return current() if current() in PROFILES else "en"

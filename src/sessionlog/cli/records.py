@@ -27,11 +27,14 @@ from sessionlog.cli.common import (
     Ticket,
     Yes,
     app_context,
+    confirm,
     fail,
     say,
     warn,
+    warn_line,
 )
 from sessionlog.cli.timer import created, found_by_remote_id
+from sessionlog.i18n import _
 from sessionlog.model import Correction, Session, SessionlogError, clock, format_duration
 from sessionlog.store import read_text, remove, scratch_file
 
@@ -76,7 +79,11 @@ def add(
     created(result.created)
     found_by_remote_id(result.found)
     s = result.session
-    say(f"added {s.customer}: {format_duration(s.net_duration())} ({s.id})")
+    say(
+        _("added {customer}: {duration} ({id})").format(
+            customer=s.customer, duration=format_duration(s.net_duration()), id=s.id
+        )
+    )
     warn(result.warnings)
     print(s.id)
 
@@ -112,6 +119,8 @@ def edit(
     """Change a record by option; with no option, open it in $EDITOR.
 
     Tags: --tag adds, --untag removes, --no-tags --tag a --tag b replaces them.
+
+    Example: sessionlog edit k3f9 --duration 25m --note "Drucker neu eingerichtet"
     """
     c = app_context(ctx)
     changes = records.Changes(
@@ -124,12 +133,12 @@ def edit(
         _edit_in_editor(c, result.old, force)
         return
     if result.old.running:
-        say(f"changed the running session {result.new.id}")
+        say(_("changed the running session {id}").format(id=result.new.id))
         return
     for line in result.notes:
         say(line)
     _invoiced(result.old, result.correction)
-    say(f"changed {result.new.id}")
+    say(_("changed {id}").format(id=result.new.id))
 
 
 def _invoiced(old: Session, correction: Correction | None) -> None:
@@ -137,13 +146,17 @@ def _invoiced(old: Session, correction: Correction | None) -> None:
     if not old.invoice:
         return
     if correction is not None:
-        say(
-            f"warning: {old.id} is on invoice {old.invoice}, which stays as it was issued; "
-            f"the change is kept beside the invoice ({correction.change})"
+        warn_line(
+            _(
+                "{id} is on invoice {invoice}, which stays as it was issued; "
+                "the change is kept beside the invoice ({change})"
+            ).format(id=old.id, invoice=old.invoice, change=correction.change)
         )
     else:
-        say(
-            f"warning: {old.id} was on invoice {old.invoice}, issued before the invoice register: its re-export changes"
+        warn_line(
+            _("{id} was on invoice {invoice}, issued before the invoice register: its re-export changes").format(
+                id=old.id, invoice=old.invoice
+            )
         )
 
 
@@ -162,27 +175,31 @@ def _edit_in_editor(c: Context, old: Session, force: bool) -> None:
             try:
                 result = subprocess.run([*_editor(), str(path)], check=False)
             except OSError as exc:
-                fail(f"cannot start the editor {_editor()[0]!r}: {exc.strerror}; set $EDITOR")
+                fail(
+                    _("cannot start the editor {editor!r}: {reason}; set $EDITOR").format(
+                        editor=_editor()[0], reason=exc.strerror
+                    )
+                )
             if result.returncode != 0:
-                fail(f"the editor exited with status {result.returncode}; nothing changed")
+                fail(_("the editor exited with status {code}; nothing changed").format(code=result.returncode))
             edited = read_text(path) or ""
         finally:
             remove(path)
         if edited == buffer:
-            say("no change")
+            say(_("no change"))
             return
         try:
             done = records.replace_from_text(c, old, edited, force=force)
         except SessionlogError as exc:
             if not sys.stdin.isatty():
-                fail(f"{exc}; nothing changed")
-            say(f"error: {exc}")
-            if not typer.confirm("Open the editor again?", default=True, err=True):
-                fail("nothing changed")
+                fail(f"{exc}; {_('nothing changed')}")
+            say(f"{_('error')}: {exc}")
+            if not confirm(_("Open the editor again?"), default=True):
+                fail(_("nothing changed"))
             buffer = edited
             continue
         _invoiced(old, done.correction)
-        say(f"changed {old.id}")
+        say(_("changed {id}").format(id=old.id))
         return
 
 
@@ -190,17 +207,20 @@ def delete(
     ctx: typer.Context,
     session_id: SessionId,
     yes: Yes = False,
-    force: Force = False,
+    force: Annotated[bool, typer.Option("--force", help="Allow deleting an invoiced record.")] = False,
 ) -> None:
-    """Remove a record (asks first unless --yes)."""
+    """Remove a record (asks first unless --yes).
+
+    Example: sessionlog delete k3f9
+    """
     c = app_context(ctx)
     s = records.deletable(c, session_id, force=force)
-    length = "unfinished" if s.unfinished else format_duration(s.net_duration())
+    length = _("unfinished") if s.unfinished else format_duration(s.net_duration())
     what = f"{s.id} {s.customer} {clock(s.start, c.tz)} {length} {s.note!r}"
     if not yes:
         if not sys.stdin.isatty():
-            fail(f"delete {what}? add --yes to confirm without asking")
-        if not typer.confirm(f"Delete {what}?", default=False, err=True):
-            fail("nothing deleted")
+            fail(_("delete {what}? add --yes to confirm without asking").format(what=what))
+        if not confirm(_("Delete {what}?").format(what=what), default=False):
+            fail(_("nothing deleted"))
     _invoiced(s, records.delete(c, s, force=force))
-    say(f"deleted {what}")
+    say(_("deleted {what}").format(what=what))

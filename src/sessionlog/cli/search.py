@@ -19,6 +19,7 @@ from sessionlog.cli.common import (
 )
 from sessionlog.cli.listing import From, To, as_json
 from sessionlog.cli.output import emit
+from sessionlog.i18n import _
 from sessionlog.render import Column, Format, cell_text
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def search(
     words: Annotated[
         list[str],
         typer.Argument(
-            metavar="TEXT [PERIOD]",
+            metavar="WORDS [PERIOD]",
             help='Words (all must be found) and "exact phrases"; a last word like 2024 or last-month is the period '
             "(default: all time).",
         ),
@@ -127,7 +128,12 @@ def search(
     else:
         cut = len(found.hits) < found.total
         more = f"; the newest {len(found.hits)} shown (--limit 0 shows all)" if cut else ""
-        say(f"{found.total} of {found.searched} session(s) match ({found.period.label}){more}")
+        say(
+            _("{total} of {searched} session(s) match ({period})").format(
+                total=found.total, searched=found.searched, period=found.period.label
+            )
+            + more
+        )
     finish_incomplete(found.skipped)
 
 

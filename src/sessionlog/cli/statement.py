@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import locale
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +10,8 @@ from typing import Annotated
 import typer
 
 from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say, warn
-from sessionlog.model import CsvProfileName, Kind, SessionlogError, Settings
+from sessionlog.i18n import Language, _, document_language
+from sessionlog.model import Kind, SessionlogError
 
 
 class DocumentFormat(StrEnum):
@@ -20,25 +19,8 @@ class DocumentFormat(StrEnum):
     PDF = "pdf"
 
 
-class Language(StrEnum):
-    DE = "de"
-    EN = "en"
-
-
 def register(app: typer.Typer) -> None:
     app.command()(statement)
-
-
-def default_language(settings: Settings) -> Language:
-    """German where the ledger is German (its CSV profile) or the system speaks German; else English."""
-    if settings.csv_profile is CsvProfileName.DE:
-        return Language.DE
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = os.environ.get(name)
-        if value:
-            return Language.DE if value.lower().startswith("de") else Language.EN
-    system = locale.getlocale()[0] or ""  # on Windows e.g. 'German_Germany'
-    return Language.DE if system.lower().startswith(("de", "german")) else Language.EN
 
 
 def statement(
@@ -58,11 +40,14 @@ def statement(
     ),
     language: Annotated[
         Language | None,
-        typer.Option("--language", help="Language of the statement (default: German for a German ledger or system)."),
+        typer.Option("--language", help="Language of the statement (default: the language of the ledger or system)."),
     ] = None,
     skip_broken: SkipBroken = False,
 ) -> None:
-    """The customer's detailed statement of a month, one file per customer: every session and its figures."""
+    """The customer's detailed statement of a month, one file per customer: every session and its figures.
+
+    Example: sessionlog statement 2024-03 --customer ACME --format pdf
+    """
     from sessionlog.app import statement as workflow
     from sessionlog.statement_html import render_html, render_pdf
 
@@ -74,7 +59,7 @@ def statement(
             "choose one with --customer",
             Kind.USAGE,
         )
-    lang = language or default_language(c.ledger.settings)
+    lang = language or document_language(c.ledger.settings.language, c.ledger.settings.csv_profile)
     files: list[tuple[str, bytes]] = []
     # Everything is rendered before anything is written: a template error leaves no half set of files.
     for st in result.statements:
@@ -83,11 +68,11 @@ def statement(
         files.append((f"{st.month}-{st.customer.key}.{fmt}", data))
     warn(result.warnings)
     if not files:
-        say(f"{result.month}: no sessions, no statement written")
+        say(_("{month}: no sessions, no statement written").format(month=result.month))
     elif out == "-":
         sys.stdout.buffer.write(files[0][1])
         sys.stdout.flush()
     else:
         for path in workflow.save(c, Path(out), files):
-            say(f"wrote {path}")
+            say(_("wrote {path}").format(path=path))
     finish_incomplete(result.skipped)

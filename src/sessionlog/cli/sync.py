@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from sessionlog.app.context import Context
-from sessionlog.cli.common import app_context, env, fail, say, warn
-from sessionlog.model import Problem
+from sessionlog.cli.common import app_context, env, fail, say, warn, warn_line
+from sessionlog.i18n import _
+from sessionlog.model import CsvProfileName, Problem
 from sessionlog.store import Ledger
 
 
@@ -41,26 +42,29 @@ def sync(
         bool, typer.Option("--setup", help="Only prepare this clone: .gitattributes, .gitignore, the merge driver.")
     ] = False,
 ) -> None:
-    """Commit your changes, merge your colleagues' record by record, and push."""
+    """Commit your changes, merge your colleagues' record by record, and push.
+
+    Example: sessionlog sync
+    """
     from sessionlog.app import sync as workflow
 
     if setup:
         e = env(ctx)
         done = workflow.set_up(e.ledger, create=False, supporter=e.supporter)
         for path in done.files:
-            say(f"wrote {path}")
+            say(_("wrote {path}").format(path=path))
         say(f"merge driver set up in {e.ledger.root / '.git' / 'config'}; `sessionlog sync` commits, merges and pushes")
         return
     result = workflow.sync(app_context(ctx))
     if result.set_up:
         say("set up the merge driver in .git/config (sessionlog sync --setup)")
     if result.merge_finished:
-        say("committed the merge you settled")
+        say(_("committed the merge you settled"))
     for c in result.committed:
-        say(f"committed {c.changes.counts()} ({c.sha})")
+        say(_("committed {changes} ({sha})").format(changes=c.changes.counts(), sha=c.sha))
     if result.received:
         by = f" ({', '.join(result.authors)})" if result.authors else ""
-        say(f"received {result.received} commit(s) from {result.remote}{by}")
+        say(_("received {count} commit(s) from {remote}").format(count=result.received, remote=result.remote) + by)
     if result.conflicts:
         show_problems(result.conflicts)
         fail(
@@ -68,20 +72,20 @@ def sync(
             "`sessionlog resolve ID --take ours|theirs` (or edit the file), then run `sessionlog sync` again"
         )
     if result.remote is None:
-        say("no remote to sync with: the commit stays here (add one with: git remote add origin URL)")
+        say(_("no remote to sync with: the commit stays here (add one with: git remote add origin URL)"))
     elif result.offline is not None:
-        warn_line(f"cannot reach {result.remote}: {result.offline}")
-        say("your changes are committed here and go out with the next sync")
+        warn_line(_("cannot reach {remote}: {reason}").format(remote=result.remote, reason=result.offline))
+        say(_("your changes are committed here and go out with the next sync"))
     elif result.push_failed is not None:
-        fail(f"cannot push to {result.remote}: {result.push_failed}; your changes are committed here")
+        fail(
+            _("cannot push to {remote}: {reason}; your changes are committed here").format(
+                remote=result.remote, reason=result.push_failed
+            )
+        )
     elif result.pushed:
-        say(f"pushed to {result.remote}/{result.branch}")
+        say(_("pushed to {remote}/{branch}").format(remote=result.remote, branch=result.branch))
     else:
-        say(f"up to date with {result.remote}/{result.branch}")
-
-
-def warn_line(message: str) -> None:
-    say(f"warning: {message}")
+        say(_("up to date with {remote}/{branch}").format(remote=result.remote, branch=result.branch))
 
 
 def resolve(
@@ -91,7 +95,10 @@ def resolve(
     ],
     take: Annotated[Side, typer.Option("--take", help="Which version to keep: ours (this computer) or theirs.")],
 ) -> None:
-    """Settle a conflict a merge left: keep our version or theirs."""
+    """Settle a conflict a merge left: keep our version or theirs.
+
+    Example: sessionlog resolve k3f9 --take theirs
+    """
     from sessionlog.app.conflicts import resolve as workflow
 
     done = workflow(app_context(ctx), target, str(take))
@@ -104,16 +111,16 @@ def resolve(
         say(f"removed the other running timer ({done.dropped})")
 
 
-def init_git(ledger: Ledger, remote: str | None, supporter: str) -> None:
+def init_git(ledger: Ledger, remote: str | None, supporter: str, language: str, profile: CsvProfileName) -> None:
     """`init --git [--remote URL]`: what it did, line by line."""
     from sessionlog.app.setup import init_git as workflow
 
-    written, done = workflow(ledger, remote, supporter)
+    written, done = workflow(ledger, remote, supporter, language, profile)
     if written is not None:
-        say(f"wrote {written}")
+        say(_("wrote {path}").format(path=written))
     say(f"{'made' if done.created else 'kept'} {ledger.root} a git repository; merge driver set up in .git/config")
     for path in done.files:
-        say(f"wrote {path}")
+        say(_("wrote {path}").format(path=path))
     if done.commit:
         say(f"committed the ledger ({done.commit})")
     if remote:
@@ -140,7 +147,10 @@ def merge_driver(
     theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="%B: their version.")],
     path: Annotated[str, typer.Argument(metavar="PATH", help="%P: the file's path in the ledger.")],
 ) -> None:
-    """What git runs to merge a ledger file record by record (set up by init --git and sync --setup)."""
+    """What git runs to merge a ledger file record by record (set up by init --git and sync --setup).
+
+    Example (in .git/config): driver = sessionlog merge-driver %O %A %B %P
+    """
     from sessionlog.cli.driver import run
 
     code = run(base, ours, theirs, path)

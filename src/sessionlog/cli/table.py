@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from sessionlog.cli import plaintable
 from sessionlog.cli.terminal import PIPE_WIDTH, is_terminal, table_width  # PIPE_WIDTH lived here; still importable
 from sessionlog.fit import Layout, fit
+from sessionlog.i18n import heading
 from sessionlog.render import Column, cell_text
 
 __all__ = ["PIPE_WIDTH", "hint", "print_table"]
@@ -41,6 +43,7 @@ def print_table(
     Cell text is never parsed as Rich markup, so a note like ``[bold]`` prints as written.
     Without rows the table still shows its headers; messages are the caller's business.
     """
+    columns = [replace(c, title=heading(c.header)) for c in columns]  # the reader's language, also for widths
     texts = [[cell_text(row.get(c.key), c.kind, None) for c in columns] for row in rows]
     if footer is not None:
         texts.append([cell_text(footer.get(c.key), c.kind, None) for c in columns])

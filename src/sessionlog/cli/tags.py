@@ -15,9 +15,11 @@ from sessionlog.cli.common import (
     app_context,
     finish_incomplete,
     say,
+    warn_line,
 )
 from sessionlog.cli.listing import From, To
 from sessionlog.cli.output import emit
+from sessionlog.i18n import _
 from sessionlog.render import Column, Format
 
 COLUMNS = (
@@ -66,7 +68,11 @@ def tags(
         chosen = select_period(c, period, from_, to)
     if rename is not None:
         done = workflow.rename(c, rename[0], rename[1], chosen, customer)
-        say(f"renamed the tag '{rename[0]}' to '{rename[1]}' in {len(done.changed)} session(s)")
+        say(
+            _("renamed the tag '{old}' to '{new}' in {count} session(s)").format(
+                old=rename[0], new=rename[1], count=len(done.changed)
+            )
+        )
         if done.invoiced:
             ids = ", ".join(s.id for s in done.invoiced)
             say(
@@ -75,7 +81,11 @@ def tags(
                 "--force)"
             )
         for s in done.running:
-            say(f"warning: the running session {s.id} of {s.supporter} keeps '{rename[0]}' until it is changed")
+            warn_line(
+                _("the running session {id} of {supporter} keeps '{tag}' until it is changed").format(
+                    id=s.id, supporter=s.supporter, tag=rename[0]
+                )
+            )
         return
     found = workflow.in_use(c, chosen, customer, skip_broken=skip_broken)
     alike: dict[str, list[str]] = {}

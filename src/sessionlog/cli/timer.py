@@ -25,6 +25,7 @@ from sessionlog.cli.common import (
     say,
     warn,
 )
+from sessionlog.i18n import _
 from sessionlog.model import Customer, clock, format_duration
 
 
@@ -35,12 +36,20 @@ def register(app: typer.Typer) -> None:
 
 def created(c: Customer | None) -> None:
     if c is not None:
-        say(f"created customer {c.key} (fill in the details with: sessionlog customer edit {c.key} --name …)")
+        say(
+            _("created customer {key} (fill in the details with: sessionlog customer edit {key} --name …)").format(
+                key=c.key
+            )
+        )
 
 
 def found_by_remote_id(found: customers.Match | None) -> None:
     if found is not None:
-        say(f"remote ID {found.remote_id} is customer {found.key} ({found.name})")
+        say(
+            _("remote ID {remote_id} is customer {key} ({name})").format(
+                remote_id=found.remote_id, key=found.key, name=found.name
+            )
+        )
 
 
 # `start` and `add` share these options; Typer needs each in the signature, `Details` gathers them.
@@ -70,9 +79,13 @@ def start(
     warn(result.warnings)
     if result.stopped is not None:
         done = result.stopped
-        say(f"stopped {done.customer} after {format_duration(done.net_duration())} ({done.id})")
+        say(
+            _("stopped {customer} after {duration} ({id})").format(
+                customer=done.customer, duration=format_duration(done.net_duration()), id=done.id
+            )
+        )
     s = result.session
-    say(f"started {s.customer} at {clock(s.start, c.tz)} ({s.id})")
+    say(_("started {customer} at {time} ({id})").format(customer=s.customer, time=clock(s.start, c.tz), id=s.id))
 
 
 def stop(
@@ -93,38 +106,58 @@ def stop(
     for line in result.notes:
         say(line)
     done = result.session
-    say(f"stopped {done.customer}: {format_duration(done.net_duration())} worked ({done.id})")
+    say(
+        _("stopped {customer}: {duration} worked ({id})").format(
+            customer=done.customer, duration=format_duration(done.net_duration()), id=done.id
+        )
+    )
     warn(result.warnings)
 
 
 def pause(ctx: typer.Context, at: At = None) -> None:
-    """Pause the running session (for example while the customer's PC restarts)."""
+    """Pause the running session (for example while the customer's PC restarts).
+
+    Example: sessionlog pause --at 10:40
+    """
     c = app_context(ctx)
     s = timer.pause(c, at)
-    say(f"paused {s.customer} at {clock(s.pauses[-1].start, c.tz)}")
+    say(_("paused {customer} at {time}").format(customer=s.customer, time=clock(s.pauses[-1].start, c.tz)))
 
 
 def resume(ctx: typer.Context, at: At = None) -> None:
-    """Continue a paused session."""
+    """Continue a paused session.
+
+    Example: sessionlog resume
+    """
     c = app_context(ctx)
     s = timer.resume(c, at)
     end = s.pauses[-1].end
     assert end is not None
-    say(f"resumed {s.customer} at {clock(end, c.tz)}")
+    say(_("resumed {customer} at {time}").format(customer=s.customer, time=clock(end, c.tz)))
 
 
 def cancel(ctx: typer.Context) -> None:
-    """Throw your running session away without recording it."""
+    """Throw your running session away without recording it.
+
+    Example: sessionlog cancel
+    """
     c = app_context(ctx)
     s = timer.cancel(c)
-    say(f"cancelled the session for {s.customer} started {clock(s.start, c.tz)} ({s.id})")
+    say(
+        _("cancelled the session for {customer} started {time} ({id})").format(
+            customer=s.customer, time=clock(s.start, c.tz), id=s.id
+        )
+    )
 
 
 def status(
     ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Every supporter's timer.")] = False,
 ) -> None:
-    """What is running, for how long, paused or not."""
+    """What is running, for how long, paused or not.
+
+    Example: sessionlog status --all
+    """
     import sys
 
     from sessionlog.cli.terminal import table_width
@@ -132,19 +165,24 @@ def status(
     c = app_context(ctx)
     states = timer.status(c, everyone=all_)
     if not states:
-        say("nothing is running" + ("" if all_ else f" for {c.supporter}"))
+        say(_("nothing is running") if all_ else _("nothing is running for {supporter}").format(supporter=c.supporter))
         return
     width = table_width(sys.stdout)
     for st in states:
         s = st.session
-        started, worked = clock(s.start, c.tz), f"{format_duration(st.worked)} worked"
+        started = clock(s.start, c.tz)
+        worked = _("{duration} worked").format(duration=format_duration(st.worked))
         if s.paused:
             paused = clock(s.pauses[-1].start, c.tz)
             # The pause's day only where it differs from the start's.
             paused = paused[11:] if paused[:10] == started[:10] else paused
-            state = [("  ", f"since {started}"), (", ", worked), (", ", f"paused since {paused}")]
+            state = [
+                ("  ", _("since {time}").format(time=started)),
+                (", ", worked),
+                (", ", _("paused since {time}").format(time=paused)),
+            ]
         else:
-            state = [("  ", f"running since {started}"), (", ", worked)]
+            state = [("  ", _("running since {time}").format(time=started)), (", ", worked)]
         who = [("  ", s.supporter)] if all_ else []
         print("\n".join(_fill([("", s.customer), *state, ("  ", f"({s.id})"), *who], width)))
         warn([st.warning] if st.warning else [])

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sessionlog.i18n import available
 from sessionlog.model import (
     BOUNDS,
     MAX_YEAR,
@@ -287,7 +288,11 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
             raise Invalid("business_hours.days takes day names like mon, tue, wed")
         days = frozenset(_DAYS.index(n.lower()[:3]) for n in names)
     rounding = _choice(Rounding, _text(billing, "rounding", d.rounding), "billing.rounding")
-    profile = _choice(CsvProfileName, _text(csv, "profile", d.csv_profile), "csv.profile")
+    profile_text = _text(csv, "profile")
+    profile = _choice(CsvProfileName, profile_text, "csv.profile") if profile_text else None
+    language = _text(raw, "language")
+    if language is not None and language not in available():
+        raise Invalid(f"language must be one of {', '.join(available())}, not {language!r}")
     pattern = _text(invoice, "pattern", d.invoice_pattern) or d.invoice_pattern
     if "{seq" not in pattern:
         raise Invalid("invoice.pattern must contain {seq}, e.g. RE-{year}-{seq:04d}")
@@ -313,6 +318,7 @@ def settings_from_dict(raw: Mapping[str, Any]) -> Settings:
             end=closes,
         ),
         csv_profile=profile,
+        language=language,
         invoice_pattern=pattern,
         invoice_first=_bounded(invoice.get("first", d.invoice_first), "invoice_first", "invoice.first"),
         stale_after_hours=_bounded(

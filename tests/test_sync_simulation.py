@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import secrets
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ import pytest
 from typer.testing import Result
 
 from gitteam import Clone, Team, make_team
-from sessionlog.store import gitrepo, sessions
+from sessionlog.store import gitrepo
 
 SEEDS = [int(s) for s in os.environ.get("SESSIONLOG_SIM_SEEDS", "").split(",") if s.strip()] or (
     [13, 7, 2024] if os.environ.get("CI", "").lower() == "true" else [13]
@@ -109,7 +110,10 @@ class Simulation:
 
         monkeypatch.setattr(gitrepo.Git, "push", push)
         # Session ids from the seed too, so that a seed replays the same run.
-        monkeypatch.setattr(sessions, "secrets", _Seeded(self.rng.randrange(2**32)))
+        # The store imports `secrets` where it draws an id, so the module's functions are what to replace.
+        seeded = _Seeded(self.rng.randrange(2**32))
+        monkeypatch.setattr(secrets, "choice", seeded.choice)
+        monkeypatch.setattr(secrets, "token_bytes", seeded.token_bytes)
 
     # --- running commands and recording what they wrote ------------------------------------
 

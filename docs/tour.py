@@ -1,0 +1,296 @@
+"""The README's tour: runs every command the README shows and keeps what it printed.
+
+Each scene is a fresh folder with a fresh ledger (`SESSIONLOG_LEDGER=ledger`), a pinned clock,
+fixed session ids (`SESSIONLOG_TEST_IDS`), English, Europe/Berlin and a 100-column terminal.
+Commands run as the installed `sessionlog` script, so the output is what a user's shell shows.
+
+    cog -r README.md        # paste the outputs into the README (its cog blocks call `show`)
+    python docs/tour.py     # print the whole tour; exits 1 naming the step that failed
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTER = "Klaus Hörner"
+# What every command sees, whatever the machine that runs the tour is set to.
+BASE_ENV = {
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "SESSIONLOG_LANGUAGE": "en",
+    "COLUMNS": "100",
+    "LINES": "50",
+    "TZ": "Europe/Berlin",
+    "SESSIONLOG_LEDGER": "ledger",
+    "SESSIONLOG_SUPPORTER": SUPPORTER,
+    "PYTHONIOENCODING": "utf-8",
+    # A terminal without colours or cursor movement, so what it shows is plain text.
+    "TERM": "dumb",
+}
+
+
+_ID = re.compile(r"\(([a-z2-9]{8})\)")
+
+
+class TourError(Exception):
+    """A step printed or exited otherwise than the tour expects."""
+
+
+@dataclass
+class Step:
+    name: str
+    shown: str  # the command as the README shows it
+    output: str = ""
+
+
+@dataclass
+class Scene:
+    """One fresh folder; `run` executes a command there and keeps its output under a name."""
+
+    name: str
+    folder: Path
+    script: str
+    now: str = ""
+    steps: dict[str, Step] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def env(self, extra: dict[str, str]) -> dict[str, str]:
+        home = str(self.folder / "home")
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": home,
+            "XDG_CONFIG_HOME": home,
+            "XDG_DATA_HOME": home,
+            "SESSIONLOG_CONFIG": str(self.folder / "home" / "config.toml"),
+            "SESSIONLOG_TEST_IDS": self.name,
+            **BASE_ENV,
+        }
+        if self.now:
+            env["SESSIONLOG_NOW"] = self.now
+        return {**env, **extra}
+
+    def run(
+        self, name: str, command: str, *, code: int = 0, env: dict[str, str] | None = None, keep: str = ""
+    ) -> str:
+        """Run `command` (`{key}` and `{key:.4}` name ids kept earlier); `code` is the exit it must give.
+
+        `env` is shown before the command, as a shell line sets it; `keep` stores the id the
+        command names in parentheses (`added acme: 0:45:00 (cxdwih68)`) under that key.
+        """
+        command = command.format(**self.ids)
+        shown_env = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        shown = f"{shown_env} {command}" if shown_env else command
+        args, _, target = command.partition(" > ")
+        argv = shlex.split(args)
+        if argv[0] == "sessionlog":
+            argv[0] = self.script
+        to_file = self.folder / target.strip() if target else None
+        text, returncode = _on_terminal(argv, self.folder, self.env(env or {}), to_file)
+        if returncode != code:
+            raise TourError(f"tour step {self.name}/{name}: `{shown}` exited {returncode}, expected {code}:\n{text}")
+        if keep:
+            found = _ID.search(text)
+            if found is None:
+                raise TourError(f"tour step {self.name}/{name}: `{shown}` printed no id to keep:\n{text}")
+            self.ids[keep] = found.group(1)
+        if name in self.steps:
+            raise TourError(f"tour step {self.name}/{name}: the name is used twice")
+        self.steps[name] = Step(name, shown, text)
+        return text
+
+    def write(self, path: str, text: str) -> None:
+        """Add to a file that no command writes (say, a setting a person adds by hand)."""
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("a", encoding="utf-8") as f:
+            f.write(text)
+
+
+# --- the scenes, in the README's order --------------------------------------------------------
+
+
+def tour(s: Scene) -> None:
+    """The README's Tour: one ledger from `init` to the finalized month."""
+    s.now = "2024-03-01T09:00:00+01:00"
+    s.run("help", "sessionlog --help")
+    s.run("init", "sessionlog init")
+    s.run(
+        "customer-add-acme",
+        'sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 90 --increment 15 --rounding up'
+        " --minimum 15 --remote-id 565955529",
+    )
+    s.run(
+        "customer-add-gamma",
+        'sessionlog customer add GAMMA --name "Gamma e.K." --rate 80 --increment 5 --rounding nearest'
+        " --included-minutes 60",
+    )
+    s.run("customer-add-delta", 'sessionlog customer add DELTA --name "Delta AG" --rate 100 --after-hours-factor 1.5')
+    s.run("customer-list", "sessionlog customer list")
+    s.run("customer-show", "sessionlog customer show acme")
+
+    s.now = "2024-03-01T10:40:00+01:00"
+    s.run("start", 'sessionlog start ACME --at "01.03.2024 10:22" --contact "Herr Horst Maier"', keep="first")
+    s.run("status", "sessionlog status", env={"SESSIONLOG_NOW": "2024-03-01T10:30:00+01:00"})
+    s.run("pause", 'sessionlog pause --at "01.03.2024 10:25"')
+    s.run("resume", 'sessionlog resume --at "01.03.2024 10:27"')
+    s.run("stop", 'sessionlog stop --at "01.03.2024 10:34:22" --note "IE aktualisiert"')
+    s.now = "2024-03-04T11:00:00+01:00"
+    s.run("start-typo", 'sessionlog start ACEM --at "04.03.2024 11:00"', code=1)
+
+    s.now = "2024-04-02T10:00:00+02:00"
+    s.run(
+        "add-gamma",
+        'sessionlog add GAMMA --start "2024-03-04 09:00" --duration 45m --note "Drucker eingerichtet"',
+        keep="gamma",
+    )
+    s.run(
+        "add-free",
+        'sessionlog add ACME --start "2024-03-04 09:00" --duration 45m --note "Drucker getauscht" --free warranty',
+    )
+    s.run(
+        "add-gamma-2", 'sessionlog add GAMMA --start "2024-03-05 09:00" --duration 37m --note "Server neu gestartet"'
+    )
+    s.run(
+        "add-saturday",
+        'sessionlog add DELTA --start "2024-03-09 10:00" --duration 1h --note "Samstag: Praxissoftware"',
+    )
+    s.run("add-night", 'sessionlog add ACME --start "2024-03-31 01:30" --end "2024-03-31 03:30" --note "Nachtwartung"')
+    s.run("add-too-long", 'sessionlog add ACME --start "2024-03-12 08:00" --duration 25h', code=1)
+
+    s.run("list", "sessionlog list 2024-03")
+    s.run("list-json", "sessionlog list 2024-03 --customer GAMMA --format json")
+    s.run("edit", 'sessionlog edit {gamma:.4} --note "Drucker im Büro eingerichtet"')
+
+    s.run("report-json", "sessionlog report 2024-03 --by customer --format json")
+    s.run("report", "sessionlog report 2024-03")
+    s.run("report-week-day", "sessionlog report 2024-03 --by week,day")
+
+    s.run("invoice", "sessionlog invoice 2024-03 --profile en")
+    s.run("invoice-summary", "sessionlog invoice 2024-03 --profile en --summary")
+    s.run("invoice-finalize", "sessionlog invoice 2024-03 --finalize --profile en")
+    s.run("delete-locked", "sessionlog delete {gamma:.4} --yes", code=1)
+
+    s.run("statement", "sessionlog --ledger examples/ledger statement 2024-03 --out statements")
+    s.run(
+        "statement-pdf",
+        "sessionlog --ledger examples/ledger statement 2024-03 --customer maier --format pdf --out statements",
+    )
+    s.run("check", "sessionlog check")
+    s.run("month-file", "cat ledger/customers/acme/2024-03.toml")
+
+
+SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour}
+
+
+def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path | None) -> tuple[str, int]:
+    """Run a command on a pseudo-terminal of COLUMNS x LINES: what it showed there, and its exit code.
+
+    stdout goes to `to_file` instead when given, as `> FILE` in a shell; stderr stays on the terminal.
+    """
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main, side = pty.openpty()
+    size = struct.pack("HHHH", int(BASE_ENV["LINES"]), int(BASE_ENV["COLUMNS"]), 0, 0)
+    fcntl.ioctl(side, termios.TIOCSWINSZ, size)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(to_file.open("wb")) if to_file else side
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=side, stdout=out, stderr=side)
+        os.close(side)
+        chunks: list[bytes] = []
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # EIO: the command ended and closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        returncode = proc.wait()
+    os.close(main)
+    # The terminal turns each \n into \r\n (a CSV's own \r\n into \r\r\n); it shows plain lines.
+    return re.sub(r"\r+\n", "\n", b"".join(chunks).decode()), returncode
+
+
+def installed_script() -> str:
+    """The `sessionlog` script beside this Python (the venv's), else the one on PATH."""
+    here = Path(sys.executable).parent / ("sessionlog.exe" if os.name == "nt" else "sessionlog")
+    found = str(here) if here.exists() else shutil.which("sessionlog")
+    if found is None:
+        raise TourError("sessionlog is not installed here: pip install -e .")
+    return found
+
+
+def play(names: list[str] | None = None) -> dict[str, Scene]:
+    """Run the scenes (all by default), each in a fresh folder, two at a time."""
+    script = installed_script()
+    with tempfile.TemporaryDirectory(prefix="sessionlog-tour-") as tmp:
+
+        def one(name: str) -> Scene:
+            folder = Path(tmp) / name
+            shutil.copytree(ROOT / "examples", folder / "examples")
+            scene = Scene(name, folder, script)
+            SCENES[name](scene)
+            return scene
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return {scene.name: scene for scene in pool.map(one, names or list(SCENES))}
+
+
+_played: dict[str, Scene] = {}
+
+
+def step(name: str) -> Step:
+    """A step by `scene/step`, playing the tour the first time one is asked for."""
+    if not _played:
+        _played.update(play())
+    scene, _, key = name.partition("/")
+    try:
+        return _played[scene].steps[key]
+    except KeyError:
+        raise TourError(f"the tour has no step {name!r}") from None
+
+
+def block(name: str) -> str:
+    """A step as the README shows it: a console block with the command and what it printed."""
+    s = step(name)
+    output = s.output if not s.output or s.output.endswith("\n") else s.output + "\n"
+    return f"```console\n$ {s.shown}\n{output}```\n"
+
+
+def show(*names: str) -> None:
+    """For cog: paste the named steps' console blocks, one after another."""
+    import cog  # type: ignore[import-not-found]  # provided by cog while it runs a block
+
+    for name in names:
+        cog.out(block(name))
+
+
+def main() -> int:
+    try:
+        scenes = play(sys.argv[1:] or None)
+    except TourError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for scene in scenes.values():
+        for s in scene.steps.values():
+            sys.stdout.write(f"$ {s.shown}\n{s.output}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -110,12 +110,13 @@ class Scene:
         self.steps[name] = Step(name, shown, text)
         return text
 
-    def write(self, path: str, text: str) -> None:
-        """Add to a file that no command writes (say, a setting a person adds by hand)."""
+    def edit(self, path: str, old: str, new: str) -> None:
+        """Change a file as a person would by hand (say, a setting `init` wrote commented out)."""
         target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("a", encoding="utf-8") as f:
-            f.write(text)
+        text = target.read_text(encoding="utf-8")
+        if text.count(old) != 1:
+            raise TourError(f"tour scene {self.name}: {path} does not hold {old!r} once")
+        target.write_text(text.replace(old, new), encoding="utf-8")
 
 
 # --- the scenes, in the README's order --------------------------------------------------------
@@ -125,18 +126,7 @@ def tour(s: Scene) -> None:
     """The README's Tour: one ledger from `init` to the finalized month."""
     s.now = "2024-03-01T09:00:00+01:00"
     s.run("help", "sessionlog --help")
-    s.run("init", "sessionlog init")
-    s.run(
-        "customer-add-acme",
-        'sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 90 --increment 15 --rounding up'
-        " --minimum 15 --remote-id 565955529",
-    )
-    s.run(
-        "customer-add-gamma",
-        'sessionlog customer add GAMMA --name "Gamma e.K." --rate 80 --increment 5 --rounding nearest'
-        " --included-minutes 60",
-    )
-    s.run("customer-add-delta", 'sessionlog customer add DELTA --name "Delta AG" --rate 100 --after-hours-factor 1.5')
+    _tour_customers(s, "ACME", "GAMMA", "DELTA")
     s.run("customer-list", "sessionlog customer list")
     s.run("customer-show", "sessionlog customer show acme")
 
@@ -191,7 +181,84 @@ def tour(s: Scene) -> None:
     s.run("month-file", "cat ledger/customers/acme/2024-03.toml")
 
 
-SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour}
+def _tour_customers(s: Scene, *keys: str) -> None:
+    """`init` and the tour's customers, made as the tour makes them."""
+    made = {
+        "ACME": '--name "Fa. Walter Maier GmbH" --rate 90 --increment 15 --rounding up --minimum 15'
+        " --remote-id 565955529",
+        "GAMMA": '--name "Gamma e.K." --rate 80 --increment 5 --rounding nearest --included-minutes 60',
+        "DELTA": '--name "Delta AG" --rate 100 --after-hours-factor 1.5',
+    }
+    s.run("init", "sessionlog init")
+    for key in keys:
+        s.run(f"customer-add-{key.lower()}", f"sessionlog customer add {key} {made[key]}")
+
+
+def imports(s: Scene) -> None:
+    """The import section: remote-support logs, a CSV through a map of options, RDP logons."""
+    s.now = "2024-04-15T12:00:00+02:00"
+    _tour_customers(s, "ACME", "DELTA")
+    s.run(
+        "teamviewer-dry",
+        "sessionlog import teamviewer examples/import/Connections.txt --merge-gap 2m --dry-run",
+        code=1,
+    )
+    s.run("delta-remote-id", "sessionlog customer edit DELTA --remote-id 1482093345")
+    s.run("teamviewer", "sessionlog import teamviewer examples/import/Connections.txt --merge-gap 2m", code=1)
+    s.run("anydesk", "sessionlog import anydesk examples/import/connection_trace.txt")
+    s.run("list-april", "sessionlog list 2024-04")
+    s.run("check-april", "sessionlog check")
+    s.run("month-file", "cat ledger/customers/delta/2024-04.toml")
+    s.run("start-remote-id", "sessionlog start 565955529")
+    s.run("cancel", "sessionlog cancel")
+
+    s.now = "2024-05-31T12:00:00+02:00"
+    s.run(
+        "rmm-dry",
+        "sessionlog import csv examples/import/rmm.csv --map customer=Kunde --map start=Beginn"
+        ' --map "duration=Dauer (min)" --map channel=Kanal --map note=Tätigkeit --map tags=Kategorie'
+        " --map ticket=Ticket --dry-run",
+        code=1,
+    )
+    s.run("rdp-dry", "sessionlog import rdp examples/import/LocalSessionManager.xml --dry-run", code=1)
+    s.run("rdp-alias", "sessionlog customer edit ACME --alias maier")
+    s.run(
+        "rdp",
+        f'sessionlog import rdp examples/import/LocalSessionManager.xml --merge-gap 2m --supporter "{SUPPORTER}"',
+    )
+
+
+def kimai(s: Scene) -> None:
+    """CSV exports: Kimai's, sessionlog's own between two ledgers; then Watson and Timewarrior."""
+    s.now = "2024-06-03T10:00:00+02:00"
+    _tour_customers(s, "ACME", "GAMMA", "DELTA")
+    s.edit("ledger/sessionlog.toml", f'# khoerner = "{SUPPORTER}"', f'khoerner = "{SUPPORTER}"')
+    s.run("kimai-dry", "sessionlog import csv examples/import/kimai.csv --map-name kimai --dry-run", code=1)
+    s.run("kaya", 'sessionlog customer add KAYA --name "Kiosk Kaya"')
+    s.run("kimai", "sessionlog import csv examples/import/kimai.csv --map-name kimai")
+    s.run("kimai-again", "sessionlog import csv examples/import/kimai.csv --map-name kimai")
+    other = {"SESSIONLOG_LEDGER": "other/ledger"}
+    s.run("export", "sessionlog list 2024-05 --format csv > may.csv")
+    s.run("export-head", "head -3 may.csv")
+    for key in ("ACME", "GAMMA", "DELTA", "KAYA"):  # the other ledger knows the same customers
+        s.run(f"other-customer-{key.lower()}", f"sessionlog customer add {key}", env=other)
+    s.run("export-import", "sessionlog import csv may.csv --map-name sessionlog", env=other)
+    s.run(
+        "other-add",
+        'sessionlog add acme --start "2024-05-21 10:00" --end "2024-05-21 10:30" --note "Router getauscht"',
+        env=other,
+    )
+    s.run("other-export", "sessionlog list 2024-05 --format csv --profile de > other/may.csv", env=other)
+    s.run("import-back", "sessionlog import csv other/may.csv --map-name sessionlog")
+
+    s.run("watson-dry", "sessionlog import watson examples/import/watson/frames --dry-run", code=1)
+    s.run("watson", "sessionlog import watson examples/import/watson/frames --map-project relaunch=gamma")
+    s.run("timewarrior-dry", "sessionlog import timewarrior examples/import/timewarrior --dry-run")
+    s.run("timewarrior", "sessionlog import timewarrior examples/import/timewarrior")
+    s.run("timewarrior-again", "sessionlog import timewarrior examples/import/timewarrior")
+
+
+SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour, "import": imports, "kimai": kimai}
 
 
 def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path | None) -> tuple[str, int]:

@@ -258,7 +258,48 @@ def kimai(s: Scene) -> None:
     s.run("timewarrior-again", "sessionlog import timewarrior examples/import/timewarrior")
 
 
-SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour, "import": imports, "kimai": kimai}
+# The help desk's February and March 2024: (customer, start, duration, options) of each session.
+HELPDESK = [
+    ("ACME", "2024-02-05 09:00", "35m", '--machine PC-Empfang --contact "Frau Schäfer" --tag drucker'
+     ' --note "Drucker druckt nicht: Treiber neu installiert"'),
+    ("GAMMA", "2024-02-12 10:00", "45m", '--contact "Herr Müller" --tag mail --note "Outlook-Profil neu angelegt"'),
+    ("GAMMA", "2024-02-20 09:00", "30m", '--machine NAS --tag backup --free goodwill --note "Backup-Job geprüft"'),
+    ("GAMMA", "2024-02-27 19:00", "20m", '--machine NAS --tag backup --note "Backup auf NAS eingerichtet"'),
+    ("ACME", "2024-03-04 09:00", "25m", '--machine PC-Empfang --tag drucker'
+     ' --note "Papierstau, Drucker wieder offline"'),
+    ("GAMMA", "2024-03-06 10:00", "30m", '--contact "Herr Müller" --tag mail'
+     ' --note "Postfach voll, Archiv eingerichtet"'),
+    ("ACME", "2024-03-11 09:00", "40m", '--machine PC-Empfang --tag drucker --free warranty'
+     ' --note "Drucker getauscht (Garantie)"'),
+    ("GAMMA", "2024-03-14 16:30", "20m", '--contact "herr müller" --tag Mail'
+     ' --note "Outlook startet nicht: Add-in deaktiviert"'),
+    ("ACME", "2024-03-18 08:00", "15m", '--machine Kasse-2 --tag kasse --note "Bondrucker offline, Kabel getauscht"'),
+    ("GAMMA", "2024-03-21 11:00", "50m", '--machine NAS --tag Druker --note "Netzwerkdrucker am NAS freigegeben"'),
+    ("ACME", "2024-03-25 18:00", "10m", ""),
+]
+
+
+def helpdesk(s: Scene) -> None:
+    """search, insights and tags, on a help desk's two months (HELPDESK)."""
+    s.now = "2024-04-02T10:00:00+02:00"
+    s.run("init", "sessionlog init")
+    s.run(
+        "customer-add-acme",
+        'sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 90 --increment 15 --minimum 15',
+    )
+    s.run("customer-add-gamma", 'sessionlog customer add GAMMA --name "Gamma e.K." --rate 80 --increment 5')
+    for n, (key, start, duration, options) in enumerate(HELPDESK, 1):
+        s.run(f"add-{n}", f'sessionlog add {key} --start "{start}" --duration {duration} {options}'.strip())
+    s.run("search", "sessionlog search drucker")
+    s.run("search-json", 'sessionlog search "outlook startet" mueller --format json')
+    s.run("insights", "sessionlog insights 2024-03")
+    s.run("tags", "sessionlog tags")
+    s.run("tags-rename", "sessionlog tags --rename Druker drucker")
+    s.run("start-typo", "sessionlog start ACME --tag Drukcer", keep="running")
+    s.run("edit-running", "sessionlog edit {running} --untag Drukcer --tag drucker")
+
+
+SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour, "import": imports, "kimai": kimai, "helpdesk": helpdesk}
 
 
 def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path | None) -> tuple[str, int]:

@@ -65,6 +65,10 @@ class Scene:
     now: str = ""
     steps: dict[str, Step] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    # Set for every command but not shown: who works, in which ledger (`{root}` is the folder).
+    hidden: dict[str, str] = field(default_factory=dict)
+    # How the folder's path is shown, where a command prints absolute paths (git does).
+    shown_root: str = ""
 
     def env(self, extra: dict[str, str]) -> dict[str, str]:
         home = str(self.folder / "home")
@@ -75,11 +79,15 @@ class Scene:
             "XDG_DATA_HOME": home,
             "SESSIONLOG_CONFIG": str(self.folder / "home" / "config.toml"),
             "SESSIONLOG_TEST_IDS": self.name,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_PAGER": "cat",  # git log on a terminal would wait for a person to page
+            "GIT_CONFIG_GLOBAL": str(self.folder / "home" / ".gitconfig"),
             **BASE_ENV,
         }
         if self.now:
-            env["SESSIONLOG_NOW"] = self.now
-        return {**env, **extra}
+            # git's commits get the same moment, so their hashes are the same in every run.
+            env.update(SESSIONLOG_NOW=self.now, GIT_AUTHOR_DATE=self.now, GIT_COMMITTER_DATE=self.now)
+        return {**env, **{k: v.format(root=self.folder) for k, v in {**self.hidden, **extra}.items()}}
 
     def run(
         self, name: str, command: str, *, code: int = 0, env: dict[str, str] | None = None, keep: str = ""
@@ -89,15 +97,16 @@ class Scene:
         `env` is shown before the command, as a shell line sets it; `keep` stores the id the
         command names in parentheses (`added acme: 0:45:00 (cxdwih68)`) under that key.
         """
-        command = command.format(**self.ids)
+        command = command.format(root=self.folder, **self.ids)
         shown_env = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        shown = f"{shown_env} {command}" if shown_env else command
+        shown = self._shown(f"{shown_env} {command}" if shown_env else command)
         args, _, target = command.partition(" > ")
         argv = shlex.split(args)
         if argv[0] == "sessionlog":
             argv[0] = self.script
         to_file = self.folder / target.strip() if target else None
         text, returncode = _on_terminal(argv, self.folder, self.env(env or {}), to_file)
+        text = self._shown(text)
         if returncode != code:
             raise TourError(f"tour step {self.name}/{name}: `{shown}` exited {returncode}, expected {code}:\n{text}")
         if keep:
@@ -109,6 +118,9 @@ class Scene:
             raise TourError(f"tour step {self.name}/{name}: the name is used twice")
         self.steps[name] = Step(name, shown, text)
         return text
+
+    def _shown(self, text: str) -> str:
+        return text.replace(str(self.folder), self.shown_root) if self.shown_root else text
 
     def edit(self, path: str, old: str, new: str) -> None:
         """Change a file as a person would by hand (say, a setting `init` wrote commented out)."""
@@ -299,7 +311,87 @@ def helpdesk(s: Scene) -> None:
     s.run("edit-running", "sessionlog edit {running} --untag Drukcer --tag drucker")
 
 
-SCENES: dict[str, Callable[[Scene], None]] = {"tour": tour, "import": imports, "kimai": kimai, "helpdesk": helpdesk}
+ANNA = "Anna Berger"
+
+
+def team(s: Scene) -> None:
+    """A team on one ledger: Klaus and Anna, each with a clone of one git remote."""
+    s.now = "2024-03-05T16:00:00+01:00"
+    s.shown_root = "/tmp/team"
+    klaus = {"SESSIONLOG_LEDGER": "{root}/klaus", "SESSIONLOG_SUPPORTER": SUPPORTER}
+    # Each clone draws its own ids, as random ones would be: the same seed would give the same.
+    anna = {"SESSIONLOG_LEDGER": "{root}/anna", "SESSIONLOG_SUPPORTER": ANNA, "SESSIONLOG_TEST_IDS": "team-anna"}
+    s.run("bare", "git init -q --bare {root}/ledger.git")
+    s.hidden = klaus
+    s.run("customer", 'sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 90 --increment 15')
+    s.run("init", "sessionlog init --git --remote {root}/ledger.git")
+    s.run("first-sync", "sessionlog sync")
+    s.hidden = anna
+    s.run("clone", "git clone -q {root}/ledger.git {root}/anna")
+    s.run("setup", "sessionlog sync --setup")
+
+    s.hidden = klaus
+    s.run("add", 'sessionlog add ACME --start "2024-03-04 09:00" --duration 45m --note "Drucker eingerichtet"',
+          keep="printer")
+    s.run("start", 'sessionlog start ACME --at "05.03.2024 15:40"')
+    s.run("sync", "sessionlog sync")
+    s.hidden = anna
+    s.run("anna-add", 'sessionlog add ACME --start "2024-03-05 10:00" --duration 20m --note "Kennwort zurückgesetzt"')
+    s.run("anna-sync", "sessionlog sync")
+    s.run("message", "git -C {root}/klaus log -1 --format=%B")
+    s.run("status-all", "sessionlog status --all")
+    s.run("anna-add-offline", 'sessionlog add ACME --start "2024-03-05 11:00" --duration 30m --note "VPN eingerichtet"')
+    s.run("offline", "mv {root}/ledger.git {root}/away.git")
+    s.run("offline-sync", "sessionlog sync")
+    s.run("online", "mv {root}/away.git {root}/ledger.git")
+    s.run("online-sync", "sessionlog sync")
+
+    s.hidden = klaus
+    s.run("klaus-pull", "sessionlog sync")
+    s.run("klaus-edit", 'sessionlog edit {printer} --note "Drucker eingerichtet, Treiber 5.2"')
+    s.run("klaus-push", "sessionlog sync")
+    s.hidden = anna
+    s.run("anna-edit", 'sessionlog edit {printer} --note "Drucker eingerichtet und getestet"')
+    s.run("conflict", "sessionlog sync", code=1)
+    s.run("conflict-file", "cat {root}/anna/customers/acme/2024-03.toml")
+    s.run("resolve", "sessionlog resolve {printer} --take theirs")
+    s.run("settled", "sessionlog sync")
+
+    s.run("offline-again", "mv {root}/ledger.git {root}/away.git")
+    s.run("finalize-offline", "sessionlog invoice 2024-03 --finalize", code=1)
+    s.run("online-again", "mv {root}/away.git {root}/ledger.git")
+    s.run("finalize", "sessionlog invoice 2024-03 --finalize --summary")
+
+
+def shared(s: Scene) -> None:
+    """A ledger in a synced folder, and the conflict copy the sync service made of a month file."""
+    s.now = "2024-03-05T16:00:00+01:00"
+    s.shown_root = "/tmp/shared"
+    s.hidden = {"SESSIONLOG_LEDGER": "{root}/Nextcloud/sessionlog"}
+    s.run("customer", 'sessionlog customer add ACME --name "Fa. Walter Maier GmbH" --rate 90')
+    s.run("add", 'sessionlog add ACME --start "2024-03-04 09:00" --duration 45m --note "Drucker eingerichtet"',
+          keep="printer")
+    # The other computer's version: the note changed and one session more, kept as a copy.
+    month = "{root}/Nextcloud/sessionlog/customers/acme/2024-03.toml"
+    copy = "{root}/Nextcloud/sessionlog/customers/acme/2024-03 (conflicted copy 2024-03-05 101500).toml"
+    s.run("other-edit", 'sessionlog edit {printer} --note "Drucker eingerichtet und getestet"')
+    s.run("other-add", 'sessionlog add ACME --start "2024-03-05 08:00" --duration 15m --note "Scanner eingerichtet"',
+          keep="scanner")
+    s.run("copy", f'cp "{month}" "{copy}"')
+    s.run("this-edit", 'sessionlog edit {printer} --note "Drucker eingerichtet"')
+    s.run("this-delete", "sessionlog delete {scanner} --yes")
+    s.run("check", "sessionlog check", code=1)
+    s.run("fix", "sessionlog check --fix", code=1)
+
+
+SCENES: dict[str, Callable[[Scene], None]] = {
+    "tour": tour,
+    "import": imports,
+    "kimai": kimai,
+    "helpdesk": helpdesk,
+    "team": team,
+    "shared": shared,
+}
 
 
 def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path | None) -> tuple[str, int]:
@@ -351,6 +443,9 @@ def play(names: list[str] | None = None) -> dict[str, Scene]:
         def one(name: str) -> Scene:
             folder = Path(tmp) / name
             shutil.copytree(ROOT / "examples", folder / "examples")
+            (folder / "home").mkdir()
+            # git's own defaults differ between versions and machines; the tour's do not.
+            (folder / "home" / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
             scene = Scene(name, folder, script)
             SCENES[name](scene)
             return scene

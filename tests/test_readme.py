@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -72,3 +73,11 @@ def test_the_tour_names_a_step_it_does_not_have() -> None:
     tour._played["tour"] = tour.Scene("tour", ROOT, "sessionlog")
     with pytest.raises(tour.TourError, match="no step 'tour/nonesuch'"):
         tour.block("tour/nonesuch")
+
+
+def test_every_output_in_the_readme_is_generated() -> None:
+    """A console block that shows a command and what it printed lies between cog's markers."""
+    text = README.read_text(encoding="utf-8")
+    outside = re.sub(r"<!-- \[\[\[cog.*?<!-- \[\[\[end\]\]\] -->", "", text, flags=re.S)
+    pasted = re.findall(r"```console\n(\$ [^\n]*)", outside)
+    assert not pasted, f"outputs pasted by hand (add the commands to docs/tour.py and show them with cog): {pasted}"

@@ -41,6 +41,7 @@ BASE_ENV = {
 }
 
 
+STEP_SECONDS = 60  # far more than any step takes, even on a busy machine
 _ID = re.compile(r"\(([a-z2-9]{8})\)")
 
 
@@ -105,7 +106,12 @@ class Scene:
         if argv[0] == "sessionlog":
             argv[0] = self.script
         to_file = self.folder / target.strip() if target else None
-        text, returncode = _on_terminal(argv, self.folder, self.env(env or {}), to_file)
+        try:
+            text, returncode = _on_terminal(argv, self.folder, self.env(env or {}), to_file)
+        except TimeoutError as exc:
+            raise TourError(
+                f"tour step {self.name}/{name}: `{shown}` did not end within {STEP_SECONDS} s:\n{self._shown(str(exc))}"
+            ) from None
         text = self._shown(text)
         if returncode != code:
             raise TourError(f"tour step {self.name}/{name}: `{shown}` exited {returncode}, expected {code}:\n{text}")
@@ -401,8 +407,10 @@ def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path 
     """
     import fcntl
     import pty
+    import select
     import struct
     import termios
+    import time
 
     main, side = pty.openpty()
     size = struct.pack("HHHH", int(BASE_ENV["LINES"]), int(BASE_ENV["COLUMNS"]), 0, 0)
@@ -412,7 +420,15 @@ def _on_terminal(argv: list[str], cwd: Path, env: dict[str, str], to_file: Path 
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=side, stdout=out, stderr=side)
         os.close(side)
         chunks: list[bytes] = []
+        deadline = time.monotonic() + STEP_SECONDS
         while True:
+            # A command that waits for a person (a prompt, a pager) would hang the tour: stop it.
+            ready, _, _ = select.select([main], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                proc.kill()
+                proc.wait()
+                os.close(main)
+                raise TimeoutError(b"".join(chunks).decode(errors="replace"))
             try:
                 data = os.read(main, 65536)
             except OSError:  # EIO: the command ended and closed the terminal
@@ -438,6 +454,9 @@ def installed_script() -> str:
 def play(names: list[str] | None = None) -> dict[str, Scene]:
     """Run the scenes (all by default), each in a fresh folder, two at a time."""
     script = installed_script()
+    unknown = sorted(set(names or ()) - set(SCENES))
+    if unknown:
+        raise TourError(f"no scene {', '.join(unknown)}; the scenes are {', '.join(SCENES)}")
     with tempfile.TemporaryDirectory(prefix="sessionlog-tour-") as tmp:
 
         def one(name: str) -> Scene:
@@ -484,6 +503,7 @@ def show(*names: str) -> None:
 
 
 def main() -> int:
+    """`python docs/tour.py [SCENE...]`: print the scenes' steps; exit 1 naming a step that failed."""
     try:
         scenes = play(sys.argv[1:] or None)
     except TourError as exc:

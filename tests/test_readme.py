@@ -81,3 +81,12 @@ def test_every_output_in_the_readme_is_generated() -> None:
     outside = re.sub(r"<!-- \[\[\[cog.*?<!-- \[\[\[end\]\]\] -->", "", text, flags=re.S)
     pasted = re.findall(r"```console\n(\$ [^\n]*)", outside)
     assert not pasted, f"outputs pasted by hand (add the commands to docs/tour.py and show them with cog): {pasted}"
+
+
+@needs_pty
+def test_a_step_that_waits_for_a_person_stops_the_tour(monkeypatch: pytest.MonkeyPatch) -> None:
+    tour = _tour()
+    monkeypatch.setattr(tour, "STEP_SECONDS", 1)
+    monkeypatch.setattr(tour, "SCENES", {"waits": lambda s: s.run("prompt", "cat")})  # reads the terminal
+    with pytest.raises(tour.TourError, match=r"waits/prompt: `cat` did not end within 1 s"):
+        tour.play()

@@ -185,7 +185,8 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture
 def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
-    for name in ("SESSIONLOG_LEDGER", "SESSIONLOG_SUPPORTER", "SESSIONLOG_NOW", "SESSIONLOG_CONFIG"):
+    names = ("SESSIONLOG_LEDGER", "SESSIONLOG_SUPPORTER", "SESSIONLOG_NOW", "SESSIONLOG_CONFIG", "SESSIONLOG_TEST_IDS")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     root = tmp_path / "ledger"
     root.mkdir()

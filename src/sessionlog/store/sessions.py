@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
-from sessionlog.store import codec, faults, marks, tomltext
+from sessionlog.store import codec, faults, fixedids, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, write_many
 from sessionlog.store.layout import Layout, is_month_file
 from sessionlog.store.moves import Move, Moves
@@ -177,6 +177,9 @@ def new_id(taken: Iterable[str]) -> str:
     import secrets  # only new records need it
 
     used = set(taken)
+    seed = fixedids.seed()
+    if seed is not None:
+        return next(c for c in fixedids.sequence(seed, ID_ALPHABET, ID_LENGTH) if c not in used)
     while True:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
         if candidate not in used:
@@ -185,7 +188,12 @@ def new_id(taken: Iterable[str]) -> str:
 
 def random_id() -> str:
     """A new random id; 32 letters, so each byte's low five bits pick one without bias."""
-    import secrets
+    seed = fixedids.seed()
+    if seed is not None:
+        fixed = next(c for c in fixedids.sequence(f"{seed}/draft", ID_ALPHABET, ID_LENGTH) if c not in fixedids.drawn)
+        fixedids.drawn.add(fixed)
+        return fixed
+    import secrets  # only new records need it
 
     return "".join([ID_ALPHABET[b & 31] for b in secrets.token_bytes(ID_LENGTH)])
 
@@ -219,6 +227,13 @@ class Sessions:
         self._running_ids = running_ids
         # The derived cache of parsed files (store/cache.py), made on first use; None: no cache.
         self._cache = cache
+
+    def fixed_taken(self) -> set[str]:
+        """With fixed ids, every id in the ledger, so the seed's sequence goes on past them; else none.
+
+        Random ids need no such scan: two of them meet once in a 100 000-session ledger's lifetime.
+        """
+        return fixedids.ledger_ids(self.layout) if fixedids.seed() is not None else set()
 
     def file_of(self, s: Session) -> Path:
         """Where a record belongs: its customer's file for the month it started in."""
@@ -308,7 +323,7 @@ class Sessions:
             f = open_file(path, self.lock) if trusted is None else None
             ids = trusted[0] if trusted is not None else f.ids() if f is not None else []
             if not s.id:
-                s = s.evolve(id=new_id({*ids, *self._running_ids()}))
+                s = s.evolve(id=new_id({*ids, *self._running_ids(), *self.fixed_taken()}))
             elif s.id in ids:
                 if exist_ok:
                     return s
@@ -357,7 +372,7 @@ class Sessions:
         saved: list[Session] = list(sessions)
         with self.lock.held():
             self.finish_moves()
-            used = set(self._running_ids())
+            used = self._running_ids() | self.fixed_taken()
             texts: dict[Path, str] = {}
             for (customer, month), group in by_file.items():
                 path = self.layout.month_file(customer, month)
@@ -368,10 +383,10 @@ class Sessions:
                 for i, s in group:
                     if s.id in used and s.id and not renew_taken:
                         raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
-                    if not s.id or s.id in used:
-                        while (sid := random_id()) in used:
-                            pass
-                        s = s.evolve(id=sid)
+                    # A fixed id drawn before the ledger was read is drawn again: the result then
+                    # depends on the ledger alone, not on what this process drew before.
+                    if not s.id or s.id in used or (renew_taken and s.id in fixedids.drawn):
+                        s = s.evolve(id=new_id(used))
                     used.add(s.id)
                     saved[i] = s
                     records.append(codec.session_to_dict(s))

@@ -86,7 +86,7 @@ class Timers:
             if not new:
                 self._current(s)
             if not s.id:
-                s = s.evolve(id=new_id(self.ids()))
+                s = s.evolve(id=new_id(self.ids() | self.sessions.fixed_taken()))
             check(s, force=True)
             record = codec.session_to_dict(s, with_customer=True)
             path = self.layout.timer_file(s.supporter)

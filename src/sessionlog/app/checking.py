@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sessionlog.app.context import Context
-from sessionlog.app.listing import duplicates
+from sessionlog.app.listing import duplicate_problem
 from sessionlog.billing import money, rules_for
-from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity, clock
+from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.numbering import check_pattern
 
 LONG_SESSION = timedelta(hours=12)
@@ -34,7 +35,7 @@ class CheckResult:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def _warn(kind: Kind, message: str, s: Session | None = None, path: str | None = None) -> Problem:
+def _warn(kind: Kind, message: str, s: Session | Span | None = None, path: str | None = None) -> Problem:
     origin = s.origin if s is not None else None
     where = origin.path if origin else path
     return Problem(kind, message, where, origin.line if origin else None, Severity.WARNING)
@@ -58,24 +59,41 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
             rules_for(settings, c)
         except SessionlogError as exc:
             problems.append(_at(exc.problem, str(ledger.customers.file(c.key))))
-    sessions, bad = ledger.sessions.load(progress=progress)
-    problems += bad
-    problems += [
-        Problem(
-            Kind.UNFINISHED,
-            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ledger.tz)} and has no end",
-            s.origin.path if s.origin else None,
-            (s.origin.line or None) if s.origin else None,
-            Severity.WARNING,
-            f"give it its duration: sessionlog edit {s.id} --duration 25m",
-        )
-        for s in sessions
-        if s.unfinished
-    ]
+    # One customer at a time, keeping of each session only what the checks across customers
+    # need (where each id stands, each supporter's times): 100 000 sessions never sit in memory.
+    bad: list[Problem] = []
+    unfinished: list[Problem] = []
+    invoiced: list[Problem] = []
+    zero: list[Problem] = []
+    long: list[Problem] = []
+    places: dict[str, list[tuple[str | None, int | None]]] = {}
+    spans: list[Span] = []
+    keys = ledger.layout.customer_keys()
+    count = 0
+    for done, key in enumerate(keys, 1):
+        sessions, trouble = ledger.sessions.load(customers=[key])
+        count += len(sessions)
+        bad += trouble
+        unfinished += _unfinished(ctx, sessions)
+        invoiced += _invoiced(sessions)
+        zero += _zero_rates(ctx, sessions)
+        long += _long(sessions)
+        for s in sessions:
+            where = (s.origin.path, s.origin.line) if s.origin else (None, None)
+            places.setdefault(s.id, []).append(where)
+            end = s.end.timestamp() if s.end is not None else None
+            spans.append(Span(s.start.timestamp(), end, s.id, s.supporter, *where))
+        if progress is not None:
+            progress(done, len(keys))
+    problems += bad + unfinished
     move = ledger.sessions.moves.problem()
     problems += [move] if move else []
-    problems += duplicates(sessions)[1] + _invoiced(sessions) + _zero_rates(ctx, sessions)
-    problems += _overlaps(ctx, sessions) + _long(sessions)
+    problems += [
+        duplicate_problem(sid, len(found), [Origin(p, ln) for p, ln in found if p is not None and ln is not None])
+        for sid, found in sorted(places.items())
+        if len(found) > 1
+    ]
+    problems += invoiced + zero + _overlaps(ctx, spans) + long
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
     problems += [
@@ -86,7 +104,7 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     from sessionlog.app import conflicts  # copies outside customer folders, numbers issued twice, a waiting merge
 
     problems += conflicts.findings(ctx)
-    return CheckResult(problems, len(sessions))
+    return CheckResult(problems, count)
 
 
 def _at(p: Problem, path: str) -> Problem:
@@ -145,20 +163,53 @@ def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
     return out
 
 
-def _overlaps(ctx: Context, sessions: list[Session]) -> list[Problem]:
-    by_supporter: dict[str, list[Session]] = defaultdict(list)
+class Span(NamedTuple):
+    """What the overlap check needs of a session, and where it stands: times as POSIX
+    timestamps (exact to the microsecond in this range), which sort 100 000 spans several
+    times faster than aware datetimes."""
+
+    start: float
+    end: float | None
+    id: str
+    supporter: str
+    path: str | None
+    line: int | None
+
+    @property
+    def origin(self) -> Origin | None:
+        return Origin(self.path, self.line) if self.path is not None and self.line is not None else None
+
+
+def _unfinished(ctx: Context, sessions: list[Session]) -> list[Problem]:
+    return [
+        Problem(
+            Kind.UNFINISHED,
+            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ctx.tz)} and has no end",
+            s.origin.path if s.origin else None,
+            (s.origin.line or None) if s.origin else None,
+            Severity.WARNING,
+            f"give it its duration: sessionlog edit {s.id} --duration 25m",
+        )
+        for s in sessions
+        if s.unfinished
+    ]
+
+
+def _overlaps(ctx: Context, sessions: list[Span]) -> list[Problem]:
+    by_supporter: dict[str, list[Span]] = defaultdict(list)
     for s in sessions:
         by_supporter[s.supporter.casefold()].append(s)
     out = []
     for mine in by_supporter.values():
         mine.sort(key=lambda s: s.start)
-        latest: Session | None = None
+        latest: Span | None = None
         for s in mine:
             if latest is not None and latest.end is not None and s.start < latest.end:
+                began = clock(datetime.fromtimestamp(s.start, UTC), ctx.tz)
                 out.append(
                     _warn(
                         Kind.OVERLAP,
-                        f"session {s.id} of {s.supporter} starts {clock(s.start, ctx.tz)}, before session "
+                        f"session {s.id} of {s.supporter} starts {began}, before session "
                         f"{latest.id} ends; that can be right (an install runs while another call comes in)",
                         s,
                     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
 from sessionlog.billing import Line, bill
-from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity
+from sessionlog.model import Customer, Kind, Origin, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period, match_period, parse_period, period_between
 
 SKIP_HINT = "fix it, or give --skip-broken to leave it out of the figures and say so"
@@ -91,20 +91,23 @@ def duplicates(sessions: list[Session]) -> tuple[set[str], list[Problem]]:
     """Ids that stand in more than one place, and a DUPLICATE problem for each naming every place."""
     counts = Counter(s.id for s in sessions)
     doubled = {sid for sid, n in counts.items() if n > 1}
-    problems = []
-    for sid in sorted(doubled):
-        places = [s.origin for s in sessions if s.id == sid and s.origin is not None]
-        first = places[0] if places else None
-        problems.append(
-            Problem(
-                Kind.DUPLICATE,
-                f"id {sid} is used {counts[sid]} times: {', '.join(str(o) for o in places)}",
-                first.path if first else None,
-                first.line if first else None,
-                hint="keep one of them; a half-done move is finished by the next write",
-            )
-        )
+    problems = [
+        duplicate_problem(sid, counts[sid], [s.origin for s in sessions if s.id == sid and s.origin is not None])
+        for sid in sorted(doubled)
+    ]
     return doubled, problems
+
+
+def duplicate_problem(sid: str, count: int, places: list[Origin]) -> Problem:
+    """The DUPLICATE problem of an id that stands in `count` places, naming each."""
+    first = places[0] if places else None
+    return Problem(
+        Kind.DUPLICATE,
+        f"id {sid} is used {count} times: {', '.join(str(o) for o in places)}",
+        first.path if first else None,
+        first.line if first else None,
+        hint="keep one of them; a half-done move is finished by the next write",
+    )
 
 
 def refuse_or_skip(errors: list[Problem], skip_broken: bool, *, skippable: bool = True) -> list[Problem]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sessionlog.app.checking import check_ledger
+from sessionlog.app.checking import CheckResult, check_ledger
+from sessionlog.app.context import Context
 from sessionlog.app.setup import init as init_ledger
 from sessionlog.cli.common import Env, FormatOpt, app_context, env, fail, say
 from sessionlog.cli.output import emit
@@ -94,7 +96,7 @@ def check(
         from sessionlog.cli.sync import fold_copies
 
         fold_copies(app_context(ctx))
-    result = check_ledger(app_context(ctx))
+    result = _checked(app_context(ctx))
     if fmt is Format.JSON:
         emit(fmt, [], (), json_rows=[_as_json(p) for p in result.problems])
     else:
@@ -110,6 +112,25 @@ def check(
         )
     ok = _("ledger ok: {sessions} session(s) checked").format(sessions=result.sessions)
     say(ok + (_(", {warnings} warning(s)").format(warnings=warnings) if warnings else ""))
+
+
+def _checked(c: Context) -> CheckResult:
+    """check_ledger, with a progress bar (customers read) on stderr when that is a terminal."""
+    if not sys.stderr.isatty():
+        return check_ledger(c)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn(_("checking")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(_("customers")),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=None)
+        return check_ledger(c, lambda done, total: bar.update(task, completed=done, total=total))
 
 
 def _as_json(p: Problem) -> dict[str, object]:

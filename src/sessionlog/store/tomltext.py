@@ -315,17 +315,23 @@ def replace_records(
     raise _unsafe(path)
 
 
-def append_record(
-    text: str, new: Mapping[str, Any], path: str, table: str = "session", doc: Mapping[str, Any] | None = None
-) -> str:
-    if doc is None:
-        doc = parse(text) if text.strip() else {}
+def _open_end(text: str) -> tuple[str, str]:
+    """The text ready for a table to follow (its last line ended, a blank line after), and its newline."""
     nl = newline_of(text)
     body = text
     if body and not body.endswith(("\n", "\r")):
         body += nl
     if body.strip():
         body += nl
+    return body, nl
+
+
+def append_record(
+    text: str, new: Mapping[str, Any], path: str, table: str = "session", doc: Mapping[str, Any] | None = None
+) -> str:
+    if doc is None:
+        doc = parse(text) if text.strip() else {}
+    body, nl = _open_end(text)
     out = body + format_table(new, f"[[{table}]]", nl)
     rest = {k: v for k, v in doc.items() if k != table}
     return _ensure_verified(out, table, [*_records(doc, table), dict(new)], rest, path)
@@ -342,12 +348,7 @@ def append_trusted(text: str, new: Mapping[str, Any], path: str, table: str = "s
     """
     if _inline_array(table).search(text):
         return None
-    nl = newline_of(text)
-    body = text
-    if body and not body.endswith(("\n", "\r")):
-        body += nl
-    if body.strip():
-        body += nl
+    body, nl = _open_end(text)
     block = format_table(new, f"[[{table}]]", nl)
     if not _check(block, table, [dict(new)], {}):
         raise _unsafe(path)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.model import MAX_YEAR, MIN_YEAR, SessionlogError
 from sessionlog.timeparse import (
     GERMAN_DATE,
@@ -86,7 +87,11 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
     """The period `text` names; SessionlogError when it names none (see `match_period`)."""
     found = match_period(text, now, tz)
     if found is None:
-        raise SessionlogError(f"cannot read period {text!r}; use {_PERIOD_EXAMPLES}")
+        raise SessionlogError(
+            _("cannot read period {text!r}; use {_PERIOD_EXAMPLES}").format(
+                text=text, _PERIOD_EXAMPLES=_PERIOD_EXAMPLES
+            )
+        )
     return found
 
 
@@ -131,7 +136,9 @@ def match_period(text: str, now: datetime, tz: tzinfo) -> Period | None:
         try:
             monday = date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise SessionlogError(f"{text!r}: {year} has no week {week}") from None
+            raise SessionlogError(
+                _("{text!r}: {year} has no week {week}").format(text=text, year=year, week=week)
+            ) from None
         return _week_period(monday, tz)
     m = re.fullmatch(ISO_DATE, s)
     if m and m.group(5) is None:
@@ -173,9 +180,15 @@ def _parse_month(s: str, text: str, tz: tzinfo, *, strict: bool) -> Period:
     elif m := re.fullmatch(_MONTH_GERMAN, s):
         year, month_no = int(m.group(2)), int(m.group(1))
     else:
-        raise SessionlogError(f"cannot read month {text!r}; use e.g. 2024-03, 03.2024 or last-month")
+        raise SessionlogError(
+            _("cannot read month {text!r}; use e.g. 2024-03, 03.2024 or last-month").format(text=text)
+        )
     if not 1 <= month_no <= 12:
-        raise SessionlogError(f"{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024")
+        raise SessionlogError(
+            _("{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024").format(
+                text=text, month_no=month_no
+            )
+        )
     check_year(year, text)
     return _month_period(year, month_no, tz)
 
@@ -192,7 +205,11 @@ def period_between(start: datetime | None, end: datetime | None, now: datetime, 
     lower = midnight(OPEN_START, tz) if start is None else in_zone(start, tz)
     upper = midnight(OPEN_END, tz) if end is None else in_zone(end, tz)
     if upper <= lower:
-        raise SessionlogError(f"the period is empty: {format_local(lower, tz)} is not before {format_local(upper, tz)}")
+        raise SessionlogError(
+            _("the period is empty: {time} is not before {time2}").format(
+                time=format_local(lower, tz), time2=format_local(upper, tz)
+            )
+        )
     if start is None and end is None:
         label = "all time"
     elif end is None:

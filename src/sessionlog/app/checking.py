@@ -14,6 +14,7 @@ from datetime import timedelta
 from sessionlog.app.context import Context
 from sessionlog.app.listing import duplicates
 from sessionlog.billing import money, rules_for
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.numbering import check_pattern
 
@@ -63,7 +64,9 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     problems += [
         Problem(
             Kind.UNFINISHED,
-            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ledger.tz)} and has no end",
+            _("session {id} of {customer} is unfinished: it started {time} and has no end").format(
+                id=s.id, customer=s.customer, time=clock(s.start, ledger.tz)
+            ),
             s.origin.path if s.origin else None,
             (s.origin.line or None) if s.origin else None,
             Severity.WARNING,
@@ -79,8 +82,8 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
     problems += [
-        Problem(Kind.INVALID, "a temporary file left by an interrupted write", str(p), severity=Severity.WARNING,
-                hint="the next write in that folder removes it")
+        Problem(Kind.INVALID, _("a temporary file left by an interrupted write"), str(p), severity=Severity.WARNING,
+                hint=_("the next write in that folder removes it"))
         for p in ledger.layout.temp_files()
     ]  # fmt: skip
     from sessionlog.app import conflicts  # copies outside customer folders, numbers issued twice, a waiting merge
@@ -101,10 +104,20 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
         where = (s.origin.path if s.origin else None, s.origin.line if s.origin else None)
         if s.invoice and b is None and s.billable:
             out.append(
-                Problem(Kind.INVALID, f"session {s.id} is on invoice {s.invoice} but has no billed figures", *where)
+                Problem(
+                    Kind.INVALID,
+                    _("session {id} is on invoice {invoice} but has no billed figures").format(
+                        id=s.id, invoice=s.invoice
+                    ),
+                    *where,
+                )
             )
         elif b is not None and not s.invoice:
-            out.append(Problem(Kind.INVALID, f"session {s.id} has billed figures but no invoice number", *where))
+            out.append(
+                Problem(
+                    Kind.INVALID, _("session {id} has billed figures but no invoice number").format(id=s.id), *where
+                )
+            )
         elif b is not None and (
             b.charged_minutes != b.billed_minutes - b.included_minutes
             or b.amount != money(b.charged_minutes, b.rate)
@@ -114,8 +127,17 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
             out.append(
                 Problem(
                     Kind.INVALID,
-                    f"session {s.id}: the figures of invoice {s.invoice} do not add up "
-                    f"({b.billed_minutes} - {b.included_minutes} min at {b.rate} is not {b.amount})",
+                    _(
+                        "session {id}: the figures of invoice {invoice} do not add up "
+                        "({billed_minutes} - {included_minutes} min at {rate} is not {amount})"
+                    ).format(
+                        id=s.id,
+                        invoice=s.invoice,
+                        billed_minutes=b.billed_minutes,
+                        included_minutes=b.included_minutes,
+                        rate=b.rate,
+                        amount=b.amount,
+                    ),
                     *where,
                 )
             )
@@ -123,7 +145,7 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
 
 
 def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
-    customers, _ = ctx.ledger.customers.all()
+    customers, _broken = ctx.ledger.customers.all()
     out = []
     counted: dict[str, int] = defaultdict(int)
     for s in sessions:
@@ -138,7 +160,7 @@ def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
             out.append(
                 _warn(
                     Kind.INVALID,
-                    f"customer {key} has {n} billable session(s) and no rate: they bill 0.00",
+                    _("customer {key} has {n} billable session(s) and no rate: they bill 0.00").format(key=key, n=n),
                     path=str(ctx.ledger.customers.file(key)),
                 )
             )
@@ -158,8 +180,10 @@ def _overlaps(ctx: Context, sessions: list[Session]) -> list[Problem]:
                 out.append(
                     _warn(
                         Kind.OVERLAP,
-                        f"session {s.id} of {s.supporter} starts {clock(s.start, ctx.tz)}, before session "
-                        f"{latest.id} ends; that can be right (an install runs while another call comes in)",
+                        _(
+                            "session {id} of {supporter} starts {time}, before session {id2} ends; "
+                            "that can be right (an install runs while another call comes in)"
+                        ).format(id=s.id, supporter=s.supporter, time=clock(s.start, ctx.tz), id2=latest.id),
                         s,
                     )
                 )
@@ -170,7 +194,11 @@ def _overlaps(ctx: Context, sessions: list[Session]) -> list[Problem]:
 
 def _long(sessions: list[Session]) -> list[Problem]:
     return [
-        _warn(Kind.INVALID, f"session {s.id} lasts over {LONG_SESSION.seconds // 3600} hours", s)
+        _warn(
+            Kind.INVALID,
+            _("session {id} lasts over {value} hours").format(id=s.id, value=LONG_SESSION.seconds // 3600),
+            s,
+        )
         for s in sessions
         if s.end is not None and s.net_duration() > LONG_SESSION
     ]
@@ -181,7 +209,9 @@ def _stale(ctx: Context, running: list[Session]) -> list[Problem]:
     return [
         _warn(
             Kind.STALE,
-            f"the timer of {s.supporter} has been running since {clock(s.start, ctx.tz)}",
+            _("the timer of {supporter} has been running since {time}").format(
+                supporter=s.supporter, time=clock(s.start, ctx.tz)
+            ),
             path=str(ctx.ledger.layout.timer_file(s.supporter)),
         )
         for s in running

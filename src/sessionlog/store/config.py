@@ -6,6 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError, Settings
 from sessionlog.store import codec, marks
 from sessionlog.store.files import read_text
@@ -36,7 +37,9 @@ def ledger_zone(name: str | None) -> tzinfo:
         # ValueError: malformed keys like '../x'; OSError: a folder such as 'Europe'.
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise SessionlogError(
-                f"unknown timezone {name!r} in sessionlog.toml (use an IANA name, e.g. 'Europe/Berlin')",
+                _("unknown timezone {name!r} in sessionlog.toml (use an IANA name, e.g. 'Europe/Berlin')").format(
+                    name=name
+                ),
                 Kind.INVALID,
             ) from None
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sessionlog.i18n import _
 from sessionlog.model import Customer, Kind, Origin, Problem, SessionlogError, check_customer_key
 from sessionlog.store import codec, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, write_atomic
@@ -83,9 +84,9 @@ class Customers:
         path = self.file(c.key)
         with self.lock.held():
             if create and path.parent.is_dir():
-                raise SessionlogError(f"customer {c.key} exists already", Kind.EXISTS)
+                raise SessionlogError(_("customer {key} exists already").format(key=c.key), Kind.EXISTS)
             if not create and not path.parent.is_dir():
-                raise SessionlogError(f"no customer {c.key}", Kind.NOT_FOUND)
+                raise SessionlogError(_("no customer {key}").format(key=c.key), Kind.NOT_FOUND)
             text = read_text(path) or ""
             doc = parse_file(path, text) if text.strip() else {}
             top = {k: v for k, v in doc.items() if not isinstance(v, dict)}

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem
 from sessionlog.store import tomltext
 
@@ -163,11 +164,13 @@ def conflict_problem(what: str, target: str, entries: Any, path: str, line: int 
     """The finding for a record or document in conflict: `path:line: conflict: ...`."""
     return Problem(
         Kind.MERGE_CONFLICT,
-        f"{what} is in conflict: {describe(entries)}",
+        _("{what} is in conflict: {describe}").format(what=what, describe=describe(entries)),
         path,
         line,
-        hint=f"keep one side with: sessionlog resolve {target} --take ours|theirs, or edit it and remove the "
-        f"`{CONFLICT} = ...` line",
+        hint=_(
+            "keep one side with: sessionlog resolve {target} --take ours|theirs, or "
+            "edit it and remove the `{CONFLICT} = ...` line"
+        ).format(target=target, CONFLICT=CONFLICT),
     )
 
 
@@ -176,12 +179,20 @@ def register_problem(raw: Mapping[str, Any], path: str, line: int | None) -> Pro
     number = raw.get("number", "?")
     return Problem(
         Kind.MERGE_CONFLICT,
-        f"invoice {number} ({raw.get('customer', '?')}, {raw.get('total', '?')} {raw.get('currency', '')}) "
-        f"is in conflict: {raw.get(CONFLICT)}",
+        _("invoice {number} ({get}, {get2} {get3}) is in conflict: {get4}").format(
+            number=number,
+            get=raw.get("customer", "?"),
+            get2=raw.get("total", "?"),
+            get3=raw.get("currency", ""),
+            get4=raw.get(CONFLICT),
+        ),
         path,
         line,
-        hint="keep the invoice that was sent under this number; give the other a new number here and in its "
-        f"sessions' `invoice` keys, then remove its `{CONFLICT} = ...` line",
+        hint=_(
+            "keep the invoice that was sent under this number; give the other a new "
+            "number here and in its sessions' `invoice` keys, then remove its "
+            "`{CONFLICT} = ...` line"
+        ).format(CONFLICT=CONFLICT),
     )
 
 

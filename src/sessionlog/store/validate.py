@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Session, SessionlogError, validate_session
 from sessionlog.store import tomltext
 
@@ -30,5 +31,8 @@ def check(s: Session, force: bool = False) -> None:
 def ensure_unlocked(s: Session, force: bool) -> None:
     if s.invoice and not force:
         raise SessionlogError(
-            f"session {s.id} is locked: it was invoiced as {s.invoice} (use --force to change it)", Kind.LOCKED
+            _("session {id} is locked: it was invoiced as {invoice} (use --force to change it)").format(
+                id=s.id, invoice=s.invoice
+            ),
+            Kind.LOCKED,
         )

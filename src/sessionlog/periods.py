@@ -29,8 +29,6 @@ from sessionlog.timeparse import (
 OPEN_START = date(MIN_YEAR, 1, 1)
 OPEN_END = date(MAX_YEAR + 1, 1, 1)
 
-_PERIOD_EXAMPLES = "e.g. 2024-03, 03.2024, 2024, 05.03.2024, today, yesterday, week, last-week, month"
-
 # Plain strings, compiled by re's cache on first use (as in timeparse).
 _MONTH_ISO = r"(\d{4})-(\d{1,2})"
 _MONTH_GERMAN = r"(\d{1,2})\.(\d{4})"
@@ -88,9 +86,10 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
     found = match_period(text, now, tz)
     if found is None:
         raise SessionlogError(
-            _("cannot read period {text!r}; use {_PERIOD_EXAMPLES}").format(
-                text=text, _PERIOD_EXAMPLES=_PERIOD_EXAMPLES
-            )
+            _(
+                "cannot read period {text!r}; use e.g. 2024-03, 03.2024, 2024, "
+                "05.03.2024, today, yesterday, week, last-week, month"
+            ).format(text=text)
         )
     return found
 

@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 # No support session lasts a month; a longer duration is a typo (and 99999999h overflows).
 MAX_DURATION = timedelta(days=31)
 
-_MOMENT_EXAMPLES = "e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
-_DURATION_EXAMPLES = "e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h"
-
 # Patterns are plain strings: re's own cache compiles each on first use, so `start` and
 # `stop`, which parse nothing, do not pay for compiling all of them at import.
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*uhr)?"
@@ -163,9 +160,10 @@ def _time_of_day(s: str, text: str) -> time | None:
     hour, minute, second = (int(g) if g else 0 for g in (*m.groups(), None)[:3])
     if hour > 23 or minute > 59 or second > 59:
         raise SessionlogError(
-            _("{text!r} is not a valid time of day ({_MOMENT_EXAMPLES})").format(
-                text=text, _MOMENT_EXAMPLES=_MOMENT_EXAMPLES
-            )
+            _(
+                "{text!r} is not a valid time of day (e.g. 14:30, 2024-03-01 10:22, "
+                "01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
         )
     return time(hour, minute, second)
 
@@ -202,9 +200,11 @@ def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> 
     if any(given) and not date_given:
         # "march", "3", "2024", "5 march 10:00": never fill in the rest of a date.
         raise SessionlogError(
-            _("{text!r} needs a full date with day, month and year, or only a time ({_MOMENT_EXAMPLES})").format(
-                text=text, _MOMENT_EXAMPLES=_MOMENT_EXAMPLES
-            )
+            _(
+                "{text!r} needs a full date with day, month and year, or only a time "
+                "(e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday "
+                "16:00)"
+            ).format(text=text)
         )
     if not date_given and a.hour != b.hour:
         # Neither a date nor an hour: nothing time-like was given.
@@ -212,9 +212,10 @@ def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> 
     weekdays = [n for w in re.findall(r"[a-z]+", s) if (n := info.weekday(w)) is not None]
     if weekdays and not date_given:
         raise SessionlogError(
-            _("{text!r}: give a date, not a weekday ({_MOMENT_EXAMPLES})").format(
-                text=text, _MOMENT_EXAMPLES=_MOMENT_EXAMPLES
-            )
+            _(
+                "{text!r}: give a date, not a weekday (e.g. 14:30, 2024-03-01 10:22, "
+                "01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
         )
     if weekdays and weekdays[0] != a.weekday():
         raise SessionlogError(_("{text!r}: {a:%Y-%m-%d} is a {a:%A}").format(text=text, a=a))
@@ -269,15 +270,11 @@ def parse_duration(text: str) -> timedelta:
     seconds = _duration_seconds(s[1:].lstrip() if negative else s)
     if seconds is None:
         raise SessionlogError(
-            _("cannot read duration {text!r}; use {_DURATION_EXAMPLES}").format(
-                text=text, _DURATION_EXAMPLES=_DURATION_EXAMPLES
-            )
+            _("cannot read duration {text!r}; use e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h").format(text=text)
         )
     if negative or seconds <= 0:
         raise SessionlogError(
-            _("duration must be positive, got {text!r}; use {_DURATION_EXAMPLES}").format(
-                text=text, _DURATION_EXAMPLES=_DURATION_EXAMPLES
-            )
+            _("duration must be positive, got {text!r}; use e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h").format(text=text)
         )
     if seconds > MAX_DURATION.total_seconds():
         raise SessionlogError(
@@ -370,7 +367,9 @@ def make_date(year: int, month: int, day: int, text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise SessionlogError(
-            _("{text!r} is not a valid date ({_MOMENT_EXAMPLES})").format(text=text, _MOMENT_EXAMPLES=_MOMENT_EXAMPLES)
+            _(
+                "{text!r} is not a valid date (e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
         ) from None
 
 
@@ -385,7 +384,9 @@ def check_year(year: int, text: str) -> None:
 
 def _moment_error(text: str) -> SessionlogError:
     return SessionlogError(
-        _("cannot read time {text!r}; use {_MOMENT_EXAMPLES}").format(text=text, _MOMENT_EXAMPLES=_MOMENT_EXAMPLES)
+        _(
+            "cannot read time {text!r}; use e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
+        ).format(text=text)
     )
 
 

@@ -16,8 +16,6 @@ from sessionlog.i18n import _
 from sessionlog.model import Customer, Kind, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period, match_period, parse_period, period_between
 
-SKIP_HINT = "fix it, or give --skip-broken to leave it out of the figures and say so"
-
 
 def select_period(ctx: Context, period: str | None, start: str | None, end: str | None) -> Period:
     """The Period a command is about: PERIOD, or --from/--to, or this month."""
@@ -119,12 +117,13 @@ def refuse_or_skip(errors: list[Problem], skip_broken: bool, *, skippable: bool 
     if not skip_broken:
         first = errors[0]
         more = (
-            _(" (and {value} more problem(s): see `sessionlog check`)").format(value=len(errors) - 1)
+            _(" (and {count} more problem(s): see `sessionlog check`)").format(count=len(errors) - 1)
             if len(errors) > 1
             else ""
         )
         way = _("or give --skip-broken to leave it out and say so") if skippable else _("fix it before finalizing")
-        hint = f"{first.hint}; {way}" if first.hint else (SKIP_HINT if skippable else way)
+        skip = _("fix it, or give --skip-broken to leave it out of the figures and say so")
+        hint = f"{first.hint}; {way}" if first.hint else (skip if skippable else way)
         raise SessionlogError(replace(first, message=first.message + more, hint=hint))
     return [replace(p, severity=Severity.WARNING, hint=_("skipped")) for p in errors]
 

@@ -20,7 +20,9 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     raw = parse_file(path, text)
     if marks.CONFLICT in raw:
-        raise SessionlogError(marks.conflict_problem("the settings", "settings", raw[marks.CONFLICT], str(path), None))
+        raise SessionlogError(
+            marks.conflict_problem(_("the settings"), "settings", raw[marks.CONFLICT], str(path), None)
+        )
     try:
         return codec.settings_from_dict(raw)
     except codec.Invalid as exc:

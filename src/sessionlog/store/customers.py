@@ -46,7 +46,9 @@ class Customers:
             return Customer(key) if path.parent.is_dir() else None
         raw = parse_file(path, text)
         if marks.CONFLICT in raw:
-            raise SessionlogError(marks.conflict_problem(f"customer {key}", key, raw[marks.CONFLICT], str(path), None))
+            raise SessionlogError(
+                marks.conflict_problem(_("customer {key}").format(key=key), key, raw[marks.CONFLICT], str(path), None)
+            )
         try:
             return codec.customer_from_dict(raw, key, Origin(str(path), 1))
         except codec.Invalid as exc:

@@ -208,14 +208,14 @@ def problems_in(text: str, path: str, shown: str | None = None) -> list[Problem]
         if CONFLICT not in doc:
             return []
         label = document_label(path)
-        what = "the settings" if label == "settings" else f"customer {label}"
+        what = _("the settings") if label == "settings" else _("customer {key}").format(key=label)
         line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(f"{CONFLICT} =")), None)
         return [conflict_problem(what, label, doc[CONFLICT], where, line)]
     table = "invoice" if kind == "register" else "session"
     records = doc.get(table, [])
     if not isinstance(records, list) or not any(isinstance(r, dict) and CONFLICT in r for r in records):
         return []
-    blocks, _ = tomltext.split_records(text.splitlines(), table)
+    blocks, _rest = tomltext.split_records(text.splitlines(), table)
     lines = [b.start + 1 for b in blocks] if len(blocks) == len(records) else [None] * len(records)
     out = []
     for raw, line in zip(records, lines, strict=True):
@@ -225,5 +225,5 @@ def problems_in(text: str, path: str, shown: str | None = None) -> list[Problem]
             out.append(register_problem(raw, where, line))
         else:
             sid = str(raw.get("id"))
-            out.append(conflict_problem(f"session {sid}", sid, raw[CONFLICT], where, line))
+            out.append(conflict_problem(_("session {id}").format(id=sid), sid, raw[CONFLICT], where, line))
     return out

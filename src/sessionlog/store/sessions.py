@@ -94,7 +94,7 @@ def decode(
     sessions: list[Session] = []
     check_month = customer is not None and not misfiled_ok and is_month_file(f.path)
     for raw, line in zip(f.records, f.lines(), strict=True):
-        what = f"session {raw.get('id')}" if isinstance(raw, dict) and raw.get("id") else "session"
+        what = _("session {id}").format(id=raw.get("id")) if isinstance(raw, dict) and raw.get("id") else _("session")
         if not isinstance(raw, dict):
             problems.append(Problem(Kind.INVALID, _("{what}: not a table").format(what=what), path, line or None))
             continue

@@ -9,16 +9,15 @@ from sessionlog.i18n import _
 from sessionlog.model import Kind, Session, SessionlogError, validate_session
 from sessionlog.store import tomltext
 
-BROKEN_HINT = "fix it by hand; sessionlog will not write to this file until it parses"
-
 
 def parse_file(path: Path, text: str) -> dict[str, Any]:
     """The file's TOML; SessionlogError of kind BROKEN_FILE with its line when it does not parse."""
     try:
         return tomltext.parse(text)
     except tomltext.TomlError as exc:
-        message = f"does not parse as TOML: {exc.problem.message}"
-        raise SessionlogError(message, Kind.BROKEN_FILE, path=path, line=exc.line, hint=BROKEN_HINT) from None
+        message = _("does not parse as TOML: {reason}").format(reason=exc.problem.message)
+        hint = _("fix it by hand; sessionlog will not write to this file until it parses")
+        raise SessionlogError(message, Kind.BROKEN_FILE, path=path, line=exc.line, hint=hint) from None
 
 
 def check(s: Session, force: bool = False) -> None:

@@ -115,7 +115,7 @@ def _record(record: Any, line: int, tz: tzinfo, out: Parsed) -> None:
     if start is None:
         out.bad(
             line,
-            _("{what}: start_date {get!r} is not an ISO 8601 time").format(what=what, get=record.get("start_date")),
+            _("{what}: start_date {value!r} is not an ISO 8601 time").format(what=what, value=record.get("start_date")),
         )
         return
     if record.get("end_date") in (None, ""):
@@ -124,7 +124,8 @@ def _record(record: Any, line: int, tz: tzinfo, out: Parsed) -> None:
     end = _moment(record.get("end_date"), tz)
     if end is None:
         out.bad(
-            line, _("{what}: end_date {get!r} is not an ISO 8601 time").format(what=what, get=record.get("end_date"))
+            line,
+            _("{what}: end_date {value!r} is not an ISO 8601 time").format(what=what, value=record.get("end_date")),
         )
         return
     if end < start:

@@ -50,7 +50,7 @@ class Invoices:
                 problems.append(
                     Problem(
                         Kind.INVALID,
-                        _("invoice {get}: {exc}").format(get=raw.get("number", "?"), exc=exc),
+                        _("invoice {number}: {exc}").format(number=raw.get("number", "?"), exc=exc),
                         str(path),
                         line,
                     )

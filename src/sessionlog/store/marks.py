@@ -179,12 +179,12 @@ def register_problem(raw: Mapping[str, Any], path: str, line: int | None) -> Pro
     number = raw.get("number", "?")
     return Problem(
         Kind.MERGE_CONFLICT,
-        _("invoice {number} ({get}, {get2} {get3}) is in conflict: {get4}").format(
+        _("invoice {number} ({customer}, {total} {currency}) is in conflict: {conflict}").format(
             number=number,
-            get=raw.get("customer", "?"),
-            get2=raw.get("total", "?"),
-            get3=raw.get("currency", ""),
-            get4=raw.get(CONFLICT),
+            customer=raw.get("customer", "?"),
+            total=raw.get("total", "?"),
+            currency=raw.get("currency", ""),
+            conflict=raw.get(CONFLICT),
         ),
         path,
         line,

@@ -107,7 +107,9 @@ def decode(
             problems.append(
                 Problem(
                     Kind.INVALID,
-                    _("{what}: customer {get!r} is not a customer key").format(what=what, get=raw.get("customer")),
+                    _("{what}: customer {customer!r} is not a customer key").format(
+                        what=what, customer=raw.get("customer")
+                    ),
                     path,
                     line or None,
                 )

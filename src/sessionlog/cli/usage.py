@@ -6,7 +6,6 @@ catalog holds them like any other message.
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Any
 
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
@@ -62,6 +61,8 @@ def no_such_command(group: TyperGroup, ctx: click.Context, args: list[str]) -> N
         known = group.get_command(ctx, ctx.token_normalize_func(name))
     if known is not None or ctx.resilient_parsing or name.startswith("-"):
         return
+    from difflib import get_close_matches  # only when a command name is wrong
+
     close = get_close_matches(name, group.list_commands(ctx))
     if close:
         suggestions = ", ".join(repr(m) for m in close)

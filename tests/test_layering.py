@@ -47,16 +47,17 @@ def test_only_cli_imports_typer_or_rich(path: Path) -> None:
 # What each layer may import of ours: the layers below it, never above (DESIGN.md, Architecture).
 ALLOWED = {
     "sessionlog.model": set(),
-    # The language in use and its catalogs; the store checks a ledger's `language`, render and app speak it.
+    # The language in use and its catalogs; the store checks a ledger's `language`, render and app speak it,
+    # and every layer that makes messages (time parser, periods, importers) says them in it.
     "sessionlog.i18n": set(),
-    "sessionlog.timeparse": {"sessionlog.model"},
-    "sessionlog.periods": {"sessionlog.model", "sessionlog.timeparse"},
+    "sessionlog.timeparse": {"sessionlog.model", "sessionlog.i18n"},
+    "sessionlog.periods": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.i18n"},
     # The derived cache is tagged with the program's version: package metadata, not a layer.
     "sessionlog.store": {
         "sessionlog.model", "sessionlog.timeparse", "sessionlog.store", "sessionlog.i18n", "sessionlog.version",
     },
     # DESIGN.md puts timeparse below importers: a CSV file's dates are read as the time parser reads them.
-    "sessionlog.importers": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.importers"},
+    "sessionlog.importers": {"sessionlog.model", "sessionlog.timeparse", "sessionlog.importers", "sessionlog.i18n"},
     "sessionlog.billing": {"sessionlog.model"},
     "sessionlog.numbering": {"sessionlog.model"},
     "sessionlog.reports": {"sessionlog.model", "sessionlog.billing"},

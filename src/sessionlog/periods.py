@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.model import MAX_YEAR, MIN_YEAR, SessionlogError
 from sessionlog.timeparse import (
     GERMAN_DATE,
@@ -27,8 +28,6 @@ from sessionlog.timeparse import (
 # What a missing --from/--to bound becomes: earlier/later than anything a user can type.
 OPEN_START = date(MIN_YEAR, 1, 1)
 OPEN_END = date(MAX_YEAR + 1, 1, 1)
-
-_PERIOD_EXAMPLES = "e.g. 2024-03, 03.2024, 2024, 05.03.2024, today, yesterday, week, last-week, month"
 
 # Plain strings, compiled by re's cache on first use (as in timeparse).
 _MONTH_ISO = r"(\d{4})-(\d{1,2})"
@@ -86,7 +85,12 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Period:
     """The period `text` names; SessionlogError when it names none (see `match_period`)."""
     found = match_period(text, now, tz)
     if found is None:
-        raise SessionlogError(f"cannot read period {text!r}; use {_PERIOD_EXAMPLES}")
+        raise SessionlogError(
+            _(
+                "cannot read period {text!r}; use e.g. 2024-03, 03.2024, 2024, "
+                "05.03.2024, today, yesterday, week, last-week, month"
+            ).format(text=text)
+        )
     return found
 
 
@@ -131,7 +135,9 @@ def match_period(text: str, now: datetime, tz: tzinfo) -> Period | None:
         try:
             monday = date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise SessionlogError(f"{text!r}: {year} has no week {week}") from None
+            raise SessionlogError(
+                _("{text!r}: {year} has no week {week}").format(text=text, year=year, week=week)
+            ) from None
         return _week_period(monday, tz)
     m = re.fullmatch(ISO_DATE, s)
     if m and m.group(5) is None:
@@ -173,9 +179,15 @@ def _parse_month(s: str, text: str, tz: tzinfo, *, strict: bool) -> Period:
     elif m := re.fullmatch(_MONTH_GERMAN, s):
         year, month_no = int(m.group(2)), int(m.group(1))
     else:
-        raise SessionlogError(f"cannot read month {text!r}; use e.g. 2024-03, 03.2024 or last-month")
+        raise SessionlogError(
+            _("cannot read month {text!r}; use e.g. 2024-03, 03.2024 or last-month").format(text=text)
+        )
     if not 1 <= month_no <= 12:
-        raise SessionlogError(f"{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024")
+        raise SessionlogError(
+            _("{text!r}: there is no month {month_no}; use e.g. 2024-03 or 03.2024").format(
+                text=text, month_no=month_no
+            )
+        )
     check_year(year, text)
     return _month_period(year, month_no, tz)
 
@@ -192,7 +204,11 @@ def period_between(start: datetime | None, end: datetime | None, now: datetime, 
     lower = midnight(OPEN_START, tz) if start is None else in_zone(start, tz)
     upper = midnight(OPEN_END, tz) if end is None else in_zone(end, tz)
     if upper <= lower:
-        raise SessionlogError(f"the period is empty: {format_local(lower, tz)} is not before {format_local(upper, tz)}")
+        raise SessionlogError(
+            _("the period is empty: {time} is not before {time2}").format(
+                time=format_local(lower, tz), time2=format_local(upper, tz)
+            )
+        )
     if start is None and end is None:
         label = "all time"
     elif end is None:

@@ -55,10 +55,11 @@ from sessionlog.i18n import _, current, value_in
 from sessionlog.model import Format as Format  # re-exported: commands import it with Column
 from sessionlog.model import SessionlogError, format_duration
 
-# "word": a value people read (remote, billable, "free: warranty"), translated word by word.
-KINDS = ("text", "word", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
+# "word": a value people read (remote, billable, "free: warranty"), translated word by word;
+# "reasons": "warranty 1:00:00, goodwill 0:30:00", each reason translated as a "word".
+KINDS = ("text", "word", "reasons", "int", "money", "decimal", "date", "time", "datetime", "duration", "bool", "list")
 _RIGHT_KINDS = frozenset({"int", "money", "decimal", "duration"})
-_TEXT_KINDS = frozenset({"text", "word", "list"})
+_TEXT_KINDS = frozenset({"text", "word", "reasons", "list"})
 # OWASP "CSV Injection": characters that make a spreadsheet treat a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _CENT = Decimal("0.01")
@@ -195,6 +196,10 @@ def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
     if kind == "word":
         language = current() if profile is None else profile.language
         return ": ".join(value_in(part, language) for part in str(value).split(": "))
+    if kind == "reasons":
+        language = current() if profile is None else profile.language
+        items = (item.rpartition(" ") for item in str(value).split(", ")) if value else ()
+        return ", ".join(f"{value_in(reason, language)} {amount}" if reason else amount for reason, _, amount in items)
     if kind in ("money", "decimal") and profile is None:
         return _number_for_people(value, kind)
     if kind in ("money", "decimal"):

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from sessionlog.i18n import _
 from sessionlog.model import MAX_YEAR, MIN_YEAR, SessionlogError
 
 if TYPE_CHECKING:
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
 # No support session lasts a month; a longer duration is a typo (and 99999999h overflows).
 MAX_DURATION = timedelta(days=31)
-
-_MOMENT_EXAMPLES = "e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
-_DURATION_EXAMPLES = "e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h"
 
 # Patterns are plain strings: re's own cache compiles each on first use, so `start` and
 # `stop`, which parse nothing, do not pay for compiling all of them at import.
@@ -102,7 +100,11 @@ def _parse_moment(text: str, now: datetime, tz: tzinfo) -> datetime:
         try:
             moment = (local_now.astimezone(UTC) + sign * timedelta(seconds=int(seconds))).astimezone(tz)
         except OverflowError:
-            raise SessionlogError(f"{text!r} is too far from now (years {MIN_YEAR}-{MAX_YEAR})") from None
+            raise SessionlogError(
+                _("{text!r} is too far from now (years {MIN_YEAR}-{MAX_YEAR})").format(
+                    text=text, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR
+                )
+            ) from None
         check_year(moment.year, text)
         return moment
 
@@ -157,14 +159,21 @@ def _time_of_day(s: str, text: str) -> time | None:
     # _TIME_UHR has no seconds group; pad so both patterns unpack alike.
     hour, minute, second = (int(g) if g else 0 for g in (*m.groups(), None)[:3])
     if hour > 23 or minute > 59 or second > 59:
-        raise SessionlogError(f"{text!r} is not a valid time of day ({_MOMENT_EXAMPLES})")
+        raise SessionlogError(
+            _(
+                "{text!r} is not a valid time of day (e.g. 14:30, 2024-03-01 10:22, "
+                "01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
+        )
     return time(hour, minute, second)
 
 
 def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> datetime:
     """Spelled-out forms via dateutil, refusing anything it would have to guess."""
     if re.search(_AMBIGUOUS_NUMERIC_DATE, s):
-        raise SessionlogError(f"{text!r} is ambiguous (day or month first?); write 01.03.2024 or 2024-03-01")
+        raise SessionlogError(
+            _("{text!r} is ambiguous (day or month first?); write 01.03.2024 or 2024-03-01").format(text=text)
+        )
     import warnings
 
     from dateutil.parser import UnknownTimezoneWarning, parse
@@ -191,16 +200,25 @@ def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> 
     if any(given) and not date_given:
         # "march", "3", "2024", "5 march 10:00": never fill in the rest of a date.
         raise SessionlogError(
-            f"{text!r} needs a full date with day, month and year, or only a time ({_MOMENT_EXAMPLES})"
+            _(
+                "{text!r} needs a full date with day, month and year, or only a time "
+                "(e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday "
+                "16:00)"
+            ).format(text=text)
         )
     if not date_given and a.hour != b.hour:
         # Neither a date nor an hour: nothing time-like was given.
         raise _moment_error(text)
     weekdays = [n for w in re.findall(r"[a-z]+", s) if (n := info.weekday(w)) is not None]
     if weekdays and not date_given:
-        raise SessionlogError(f"{text!r}: give a date, not a weekday ({_MOMENT_EXAMPLES})")
+        raise SessionlogError(
+            _(
+                "{text!r}: give a date, not a weekday (e.g. 14:30, 2024-03-01 10:22, "
+                "01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
+        )
     if weekdays and weekdays[0] != a.weekday():
-        raise SessionlogError(f"{text!r}: {a:%Y-%m-%d} is a {a:%A}")
+        raise SessionlogError(_("{text!r}: {a:%Y-%m-%d} is a {a:%A}").format(text=text, a=a))
 
     if date_given:
         check_year(a.year, text)
@@ -209,7 +227,9 @@ def _parse_with_dateutil(text: str, s: str, local_now: datetime, tz: tzinfo) -> 
         return _wall_to_aware(a, tz, text)
     if a.tzinfo is not None:
         # A time with an offset but no date: whose "today"? Refuse rather than guess.
-        raise SessionlogError(f"{text!r} has a UTC offset but no date; write e.g. 2024-03-01T10:22+01:00")
+        raise SessionlogError(
+            _("{text!r} has a UTC offset but no date; write e.g. 2024-03-01T10:22+01:00").format(text=text)
+        )
     return _wall_to_aware(datetime.combine(local_now.date(), a.time()), tz, text)
 
 
@@ -249,11 +269,17 @@ def parse_duration(text: str) -> timedelta:
     negative = s.startswith("-")
     seconds = _duration_seconds(s[1:].lstrip() if negative else s)
     if seconds is None:
-        raise SessionlogError(f"cannot read duration {text!r}; use {_DURATION_EXAMPLES}")
+        raise SessionlogError(
+            _("cannot read duration {text!r}; use e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h").format(text=text)
+        )
     if negative or seconds <= 0:
-        raise SessionlogError(f"duration must be positive, got {text!r}; use {_DURATION_EXAMPLES}")
+        raise SessionlogError(
+            _("duration must be positive, got {text!r}; use e.g. 12m, 1h30m, 1:30, 00:12:22 or 1,5h").format(text=text)
+        )
     if seconds > MAX_DURATION.total_seconds():
-        raise SessionlogError(f"duration {text!r} is longer than {MAX_DURATION.days} days")
+        raise SessionlogError(
+            _("duration {text!r} is longer than {days} days").format(text=text, days=MAX_DURATION.days)
+        )
     return timedelta(seconds=int(seconds))
 
 
@@ -327,7 +353,11 @@ def _wall_to_aware(wall: datetime, tz: tzinfo, text: str) -> datetime:
     # A wall time the clocks skipped does not survive the round trip through UTC.
     back = aware.astimezone(UTC).astimezone(tz)
     if back.replace(tzinfo=None) != wall:
-        raise SessionlogError(f"{text!r}: {wall:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks were put forward)")
+        raise SessionlogError(
+            _("{text!r}: {wall:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks were put forward)").format(
+                text=text, wall=wall, tz=tz
+            )
+        )
     return back
 
 
@@ -336,16 +366,28 @@ def make_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise SessionlogError(f"{text!r} is not a valid date ({_MOMENT_EXAMPLES})") from None
+        raise SessionlogError(
+            _(
+                "{text!r} is not a valid date (e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00)"
+            ).format(text=text)
+        ) from None
 
 
 def check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise SessionlogError(f"{text!r}: the year {year} is out of range ({MIN_YEAR}-{MAX_YEAR})")
+        raise SessionlogError(
+            _("{text!r}: the year {year} is out of range ({MIN_YEAR}-{MAX_YEAR})").format(
+                text=text, year=year, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR
+            )
+        )
 
 
 def _moment_error(text: str) -> SessionlogError:
-    return SessionlogError(f"cannot read time {text!r}; use {_MOMENT_EXAMPLES}")
+    return SessionlogError(
+        _(
+            "cannot read time {text!r}; use e.g. 14:30, 2024-03-01 10:22, 01.03.2024 10:22, -15m or yesterday 16:00"
+        ).format(text=text)
+    )
 
 
 def parse_gap(text: str) -> timedelta:

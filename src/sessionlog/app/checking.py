@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sessionlog.app.context import Context
 from sessionlog.app.listing import duplicate_problem
 from sessionlog.billing import money, rules_for
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.numbering import check_pattern
 
@@ -97,8 +98,8 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
     problems += [
-        Problem(Kind.INVALID, "a temporary file left by an interrupted write", str(p), severity=Severity.WARNING,
-                hint="the next write in that folder removes it")
+        Problem(Kind.INVALID, _("a temporary file left by an interrupted write"), str(p), severity=Severity.WARNING,
+                hint=_("the next write in that folder removes it"))
         for p in ledger.layout.temp_files()
     ]  # fmt: skip
     from sessionlog.app import conflicts  # copies outside customer folders, numbers issued twice, a waiting merge
@@ -119,10 +120,20 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
         where = (s.origin.path if s.origin else None, s.origin.line if s.origin else None)
         if s.invoice and b is None and s.billable:
             out.append(
-                Problem(Kind.INVALID, f"session {s.id} is on invoice {s.invoice} but has no billed figures", *where)
+                Problem(
+                    Kind.INVALID,
+                    _("session {id} is on invoice {invoice} but has no billed figures").format(
+                        id=s.id, invoice=s.invoice
+                    ),
+                    *where,
+                )
             )
         elif b is not None and not s.invoice:
-            out.append(Problem(Kind.INVALID, f"session {s.id} has billed figures but no invoice number", *where))
+            out.append(
+                Problem(
+                    Kind.INVALID, _("session {id} has billed figures but no invoice number").format(id=s.id), *where
+                )
+            )
         elif b is not None and (
             b.charged_minutes != b.billed_minutes - b.included_minutes
             or b.amount != money(b.charged_minutes, b.rate)
@@ -132,8 +143,17 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
             out.append(
                 Problem(
                     Kind.INVALID,
-                    f"session {s.id}: the figures of invoice {s.invoice} do not add up "
-                    f"({b.billed_minutes} - {b.included_minutes} min at {b.rate} is not {b.amount})",
+                    _(
+                        "session {id}: the figures of invoice {invoice} do not add up "
+                        "({billed_minutes} - {included_minutes} min at {rate} is not {amount})"
+                    ).format(
+                        id=s.id,
+                        invoice=s.invoice,
+                        billed_minutes=b.billed_minutes,
+                        included_minutes=b.included_minutes,
+                        rate=b.rate,
+                        amount=b.amount,
+                    ),
                     *where,
                 )
             )
@@ -141,7 +161,7 @@ def _invoiced(sessions: list[Session]) -> list[Problem]:
 
 
 def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
-    customers, _ = ctx.ledger.customers.all()
+    customers, _broken = ctx.ledger.customers.all()
     out = []
     counted: dict[str, int] = defaultdict(int)
     for s in sessions:
@@ -156,7 +176,7 @@ def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
             out.append(
                 _warn(
                     Kind.INVALID,
-                    f"customer {key} has {n} billable session(s) and no rate: they bill 0.00",
+                    _("customer {key} has {n} billable session(s) and no rate: they bill 0.00").format(key=key, n=n),
                     path=str(ctx.ledger.customers.file(key)),
                 )
             )
@@ -184,7 +204,9 @@ def _unfinished(ctx: Context, sessions: list[Session]) -> list[Problem]:
     return [
         Problem(
             Kind.UNFINISHED,
-            f"session {s.id} of {s.customer} is unfinished: it started {clock(s.start, ctx.tz)} and has no end",
+            _("session {id} of {customer} is unfinished: it started {time} and has no end").format(
+                id=s.id, customer=s.customer, time=clock(s.start, ctx.tz)
+            ),
             s.origin.path if s.origin else None,
             (s.origin.line or None) if s.origin else None,
             Severity.WARNING,
@@ -209,8 +231,10 @@ def _overlaps(ctx: Context, sessions: list[Span]) -> list[Problem]:
                 out.append(
                     _warn(
                         Kind.OVERLAP,
-                        f"session {s.id} of {s.supporter} starts {began}, before session "
-                        f"{latest.id} ends; that can be right (an install runs while another call comes in)",
+                        _(
+                            "session {id} of {supporter} starts {time}, before session {id2} ends; "
+                            "that can be right (an install runs while another call comes in)"
+                        ).format(id=s.id, supporter=s.supporter, time=began, id2=latest.id),
                         s,
                     )
                 )
@@ -221,7 +245,11 @@ def _overlaps(ctx: Context, sessions: list[Span]) -> list[Problem]:
 
 def _long(sessions: list[Session]) -> list[Problem]:
     return [
-        _warn(Kind.INVALID, f"session {s.id} lasts over {LONG_SESSION.seconds // 3600} hours", s)
+        _warn(
+            Kind.INVALID,
+            _("session {id} lasts over {value} hours").format(id=s.id, value=LONG_SESSION.seconds // 3600),
+            s,
+        )
         for s in sessions
         if s.end is not None and s.net_duration() > LONG_SESSION
     ]
@@ -232,7 +260,9 @@ def _stale(ctx: Context, running: list[Session]) -> list[Problem]:
     return [
         _warn(
             Kind.STALE,
-            f"the timer of {s.supporter} has been running since {clock(s.start, ctx.tz)}",
+            _("the timer of {supporter} has been running since {time}").format(
+                supporter=s.supporter, time=clock(s.start, ctx.tz)
+            ),
             path=str(ctx.ledger.layout.timer_file(s.supporter)),
         )
         for s in running

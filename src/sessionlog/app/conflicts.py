@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sessionlog.app.context import Context
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, SessionlogError, Severity
 from sessionlog.store import conflicts, copies
 from sessionlog.store.files import read_text, write_atomic
@@ -54,19 +55,28 @@ def resolve(ctx: Context, target: str, side: str) -> conflicts.Settled:
     """Keep `side` ("ours" or "theirs") of what `target` (a session id or prefix, a customer
     key, or `settings`) holds in conflict."""
     if side not in SIDES:
-        raise SessionlogError(f"--take must be one of {', '.join(SIDES)}, not {side!r}", Kind.USAGE)
+        raise SessionlogError(
+            _("--take must be one of {names}, not {side!r}").format(names=", ".join(SIDES), side=side), Kind.USAGE
+        )
     layout = ctx.ledger.layout
     hits = conflicts.find(layout, target)
     if not hits:
-        short = f"; give at least {MIN_PREFIX} characters of a session id" if len(target.strip()) < MIN_PREFIX else ""
+        short = (
+            _("; give at least {MIN_PREFIX} characters of a session id").format(MIN_PREFIX=MIN_PREFIX)
+            if len(target.strip()) < MIN_PREFIX
+            else ""
+        )
         raise SessionlogError(
-            f"nothing named {target!r} is in conflict{short}",
+            _("nothing named {target!r} is in conflict{short}").format(target=target, short=short),
             Kind.NOT_FOUND,
-            hint="`sessionlog check` lists the conflicts",
+            hint=_("`sessionlog check` lists the conflicts"),
         )
     if len(hits) > 1:
         listed = ", ".join(sorted(h.label for h in hits)[:5])
-        raise SessionlogError(f"{target!r} fits several conflicts: {listed}; type more of it", Kind.AMBIGUOUS)
+        raise SessionlogError(
+            _("{target!r} fits several conflicts: {listed}; type more of it").format(target=target, listed=listed),
+            Kind.AMBIGUOUS,
+        )
     return conflicts.settle(hits[0], side, layout, ctx.ledger.lock)
 
 
@@ -86,7 +96,13 @@ def fold_copies(ctx: Context) -> Folding:
             folded.append(copies.fold(copy, ledger.layout, ledger.lock))
         except (Unmergeable, SessionlogError) as exc:
             why = exc.problem.message if isinstance(exc, SessionlogError) else str(exc)
-            left.append(Problem(Kind.MISFILED, f"cannot merge it into {copy.original.name}: {why}", str(copy.path)))
+            left.append(
+                Problem(
+                    Kind.MISFILED,
+                    _("cannot merge it into {name}: {why}").format(name=copy.original.name, why=why),
+                    str(copy.path),
+                )
+            )
     ledger.forget()
     return Folding(folded, left)
 
@@ -97,16 +113,16 @@ def findings(ctx: Context) -> list[Problem]:
     ledger = ctx.ledger
     out = [copies.problem(c) for c in copies.find(ledger.layout) if ledger.layout.customer_of(c.original) is None]
     for path in ledger.layout.register_files():
-        _, _, problems = ledger.invoices.read(path.stem)
+        _invoices, _parts, problems = ledger.invoices.read(path.stem)
         out += [p for p in problems if p.kind is Kind.MERGE_CONFLICT]
     if merge_waiting(ledger.root):
         out.append(
             Problem(
                 Kind.MERGE_CONFLICT,
-                "a git merge waits for its conflicts to be settled",
+                _("a git merge waits for its conflicts to be settled"),
                 str(ledger.root),
                 severity=Severity.WARNING,
-                hint="settle each with `sessionlog resolve ID --take ours|theirs`, then run `sessionlog sync`",
+                hint=_("settle each with `sessionlog resolve ID --take ours|theirs`, then run `sessionlog sync`"),
             )
         )
     return out

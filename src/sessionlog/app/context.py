@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, SessionlogError, Severity, fixed
 from sessionlog.store import Ledger
 
@@ -35,7 +36,7 @@ def duration(text: str) -> timedelta:
 
 
 def contradiction(a: str, b: str) -> SessionlogError:
-    return SessionlogError(f"{a} and {b} contradict each other", Kind.USAGE)
+    return SessionlogError(_("{a} and {b} contradict each other").format(a=a, b=b), Kind.USAGE)
 
 
 def warning(p: Problem, hint: str) -> Problem:

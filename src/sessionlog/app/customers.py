@@ -74,14 +74,14 @@ def match(ledger: Ledger, text: str, *, create: bool, new: bool = False) -> Matc
         if claimed:
             names = " and ".join(f"{c.key} ({c.display_name})" for c in claimed)
             raise SessionlogError(
-                f"remote ID {rid} belongs to {names}",
+                _("remote ID {rid} belongs to {names}").format(rid=rid, names=names),
                 Kind.AMBIGUOUS,
-                hint="keep it on one customer: sessionlog customer edit KEY --remote-id …",
+                hint=_("keep it on one customer: sessionlog customer edit KEY --remote-id …"),
             )
         if not new:
-            hint = f"add it with: sessionlog customer edit KEY --remote-id {rid}"
+            hint = _("add it with: sessionlog customer edit KEY --remote-id {rid}").format(rid=rid)
             raise SessionlogError(
-                f"no customer has the remote ID {rid}",
+                _("no customer has the remote ID {rid}").format(rid=rid),
                 Kind.NOT_FOUND,
                 hint=hint + (", or use --new" if create else ""),
             )
@@ -168,7 +168,11 @@ def apply(c: Customer, ch: CustomerChanges) -> Customer:
     if ch.currency is not None:
         code = ch.currency.strip().upper()
         if code and not (len(code) == 3 and code.isalpha()):
-            raise SessionlogError(f"--currency must be a three-letter code like EUR or CHF, not {ch.currency!r}")
+            raise SessionlogError(
+                _("--currency must be a three-letter code like EUR or CHF, not {currency!r}").format(
+                    currency=ch.currency
+                )
+            )
         changes["currency"] = code or None
     if ch.rounding is not None:
         changes["rounding"] = choice(Rounding, ch.rounding, "--rounding") if ch.rounding else None
@@ -191,13 +195,16 @@ def _validate(ledger: Ledger, c: Customer) -> None:
 
     rules_for(ledger.settings, c)
     if c.key in c.aliases:
-        raise SessionlogError("an alias cannot be the customer's own key")
+        raise SessionlogError(_("an alias cannot be the customer's own key"))
     for other in ledger.customers.all()[0].values():
         if other.key == c.key:
             continue
         clash = {other.key, *(a.lower() for a in other.aliases)}.intersection(c.aliases)
         if clash:
-            raise SessionlogError(f"alias {sorted(clash)[0]!r} already means customer {other.key}", Kind.EXISTS)
+            raise SessionlogError(
+                _("alias {sorted!r} already means customer {key}").format(sorted=sorted(clash)[0], key=other.key),
+                Kind.EXISTS,
+            )
 
 
 def add(ledger: Ledger, key_text: str, changes: CustomerChanges) -> Customer:
@@ -231,7 +238,7 @@ def edit(ledger: Ledger, key_text: str, changes: CustomerChanges) -> tuple[Custo
 def _get(ledger: Ledger, key: str) -> Customer:
     c = ledger.customers.get(key)
     if c is None:
-        raise SessionlogError(f"no customer {key!r}", Kind.NOT_FOUND)
+        raise SessionlogError(_("no customer {key!r}").format(key=key), Kind.NOT_FOUND)
     return c
 
 
@@ -246,7 +253,7 @@ def show(ledger: Ledger, key_text: str) -> tuple[Customer, Rules]:
 def listing(ledger: Ledger) -> tuple[list[Customer], list[Problem]]:
     """Every customer that can be read, and a warning for each that cannot (skipped)."""
     found, problems = ledger.customers.all()
-    return list(found.values()), [warning(p, "skipped") for p in problems]
+    return list(found.values()), [warning(p, _("skipped")) for p in problems]
 
 
 def rate_warning(ledger: Ledger, c: Customer) -> Problem | None:

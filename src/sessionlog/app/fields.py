@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from sessionlog.app.context import Context, contradiction
+from sessionlog.i18n import _
 from sessionlog.model import (
     MAX_SESSION,
     Channel,
@@ -125,10 +126,13 @@ def end_for_net(start: datetime, pauses: tuple[Pause, ...], net: timedelta) -> d
     return end
 
 
-def not_in_future(moment: datetime, now: datetime, what: str, tz: tzinfo) -> None:
-    """Refuse a timer time later than now (a few minutes of clock skew aside)."""
+def not_in_future(moment: datetime, now: datetime, message: str, tz: tzinfo) -> None:
+    """Refuse a timer time later than now (a few minutes of clock skew aside).
+
+    `message` is the whole sentence, translated, with the fields {time} and {now}.
+    """
     if moment > now + FUTURE_TOLERANCE:
-        raise SessionlogError(f"{what} {clock(moment, tz)} is in the future (it is {clock(now, tz)})")
+        raise SessionlogError(message.format(time=clock(moment, tz), now=clock(now, tz)))
 
 
 def overlapping(ctx: Context, s: Session) -> list[Session]:
@@ -154,8 +158,12 @@ def overlap_warnings(ctx: Context, s: Session, others: list[Session]) -> list[Pr
     return [
         Problem(
             Kind.OVERLAP,
-            f"{s.id} overlaps {o.id} of {o.customer} ({clock(o.start, ctx.tz)}-{clock(o.end, ctx.tz)[-5:]}); "
-            "that can be right (an install runs while another call comes in)",
+            _(
+                "{id} overlaps {id2} of {customer} ({time}-{time2}); that can be right "
+                "(an install runs while another call comes in)"
+            ).format(
+                id=s.id, id2=o.id, customer=o.customer, time=clock(o.start, ctx.tz), time2=clock(o.end, ctx.tz)[-5:]
+            ),
             severity=Severity.WARNING,
         )
         for o in others

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from sessionlog.app.context import Context
+from sessionlog.i18n import _
 from sessionlog.model import MAX_SESSION, Kind, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.store.sessions import open_file
 
@@ -125,7 +126,9 @@ def overlaps(ctx: Context, path: str, rows: Sequence[Row], recorded: list[Record
                 out.append(
                     Problem(
                         Kind.OVERLAP,
-                        f"overlaps session {old.id} of {new.customer} ({span}) in the ledger",
+                        _("overlaps session {id} of {customer} ({span}) in the ledger").format(
+                            id=old.id, customer=new.customer, span=span
+                        ),
                         row.file or path,
                         row.lines[0],
                         Severity.WARNING,

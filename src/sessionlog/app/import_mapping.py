@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, digits
 from sessionlog.model import Customer, ImportSettings, Kind, Problem, Severity, slug
 
@@ -143,21 +144,29 @@ class Mapper:
     def _describe(self, c: Candidate, partner: str, fits: list[str], by: str) -> Unmapped:
         if len(fits) > 1:
             both = " and ".join(f"{k} ({self.customers[k].display_name})" for k in fits)
-            return Unmapped(partner, f"{by} fits {both}", "keep it on one customer: sessionlog customer edit KEY …")
+            return Unmapped(
+                partner,
+                _("{by} fits {both}").format(by=by, both=both),
+                _("keep it on one customer: sessionlog customer edit KEY …"),
+            )
         if c.partner_id:
-            hint = f"sessionlog customer edit KEY --remote-id {c.partner_id}"
-            also = ", nor any of its names as key or alias" if c.names else ""
-            return Unmapped(partner, f"no customer has this remote ID{also}", hint)
+            hint = _("sessionlog customer edit KEY --remote-id {partner_id}").format(partner_id=c.partner_id)
+            also = _(", nor any of its names as key or alias") if c.names else ""
+            return Unmapped(partner, _("no customer has this remote ID{also}").format(also=also), hint)
         if c.customer_names and not c.names:
             # Timewarrior tags: none of them is a customer's name.
             first = c.customer_names[0]
-            hint = f"sessionlog customer edit KEY --alias {slug(first)}, or --map-project {_arg(first)}"
-            return Unmapped(partner, "no tag names a customer (key, name, alias or machine)", hint)
+            hint = _("sessionlog customer edit KEY --alias {slug}, or --map-project {arg}").format(
+                slug=slug(first), arg=_arg(first)
+            )
+            return Unmapped(partner, _("no tag names a customer (key, name, alias or machine)"), hint)
         # An RDP computer's short name (SRV-MAIER of SRV-MAIER.maier.local) is the alias to give.
-        hint = f"sessionlog customer edit KEY --alias {slug(c.customer_names[-1] if c.customer_names else partner)}"
+        hint = _("sessionlog customer edit KEY --alias {slug}").format(
+            slug=slug(c.customer_names[-1] if c.customer_names else partner)
+        )
         if c.customer_names:
-            hint += f", or --map-project {_arg(partner)}"
-        return Unmapped(partner, "no customer has this name as key or alias", hint)
+            hint += _(", or --map-project {arg}").format(arg=_arg(partner))
+        return Unmapped(partner, _("no customer has this name as key or alias"), hint)
 
     def report(self) -> list[Unmapped]:
         """The unmapped groups, most connections first."""
@@ -194,8 +203,8 @@ class Assigner:
         if tool_user and self.supporters:
             self._warn(
                 f"user:{tool_user.casefold()}",
-                f"the tool's user {tool_user!r} is not in [import.supporters]",
-                f"its sessions are {self.current}'s",
+                _("the tool's user {tool_user!r} is not in [import.supporters]").format(tool_user=tool_user),
+                _("its sessions are {current}'s").format(current=self.current),
             )
         return self.current
 
@@ -207,8 +216,8 @@ class Assigner:
         if value is None:
             self._warn(
                 f"state:{state.casefold()}",
-                f"billing_state {state!r} is not in [import.billing_states]",
-                "imported as billable",
+                _("billing_state {state!r} is not in [import.billing_states]").format(state=state),
+                _("imported as billable"),
             )
             return True, None
         return (True, None) if value.casefold() == "billable" else (False, value)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
+from sessionlog.i18n import _
 from sessionlog.importers import UNITS, ImportKind, parser
 from sessionlog.importers.base import Parsed, Progress, decode
 from sessionlog.model import Kind, SessionlogError
@@ -28,12 +29,17 @@ USER_KINDS = frozenset({ImportKind.TEAMVIEWER, ImportKind.TEAMVIEWER_API, Import
 def check(kind: ImportKind, options: ImportOptions) -> None:
     """Options given for another kind are a usage error, not silently ignored."""
     if kind is not ImportKind.CSV and (options.map_name or options.map_fields or options.date_format):
-        raise SessionlogError("--map, --map-name and --date-format are for import csv", Kind.USAGE)
+        raise SessionlogError(_("--map, --map-name and --date-format are for import csv"), Kind.USAGE)
     if kind not in NAMED_KINDS and options.map_project:
-        raise SessionlogError(f"--map-project is for import {', '.join(sorted(NAMED_KINDS))}", Kind.USAGE)
+        raise SessionlogError(
+            _("--map-project is for import {names}").format(names=", ".join(sorted(NAMED_KINDS))), Kind.USAGE
+        )
     if kind not in USER_KINDS and options.users:
         raise SessionlogError(
-            f"--user is for import {', '.join(sorted(USER_KINDS))}: {kind}'s files name no user", Kind.USAGE
+            _("--user is for import {names}: {kind}'s files name no user").format(
+                names=", ".join(sorted(USER_KINDS)), kind=kind
+            ),
+            Kind.USAGE,
         )
 
 
@@ -43,7 +49,9 @@ def pairs(given: tuple[str, ...], option: str, example: str) -> list[tuple[str, 
     for text in given:
         name, eq, value = text.partition("=")
         if not eq or not name.strip() or not value.strip():
-            raise SessionlogError(f"{option} {text!r}: expected {example}", Kind.USAGE)
+            raise SessionlogError(
+                _("{option} {text!r}: expected {example}").format(option=option, text=text, example=example), Kind.USAGE
+            )
         out.append((name.strip(), value.strip()))
     return out
 
@@ -55,7 +63,10 @@ def project_map(ctx: Context, options: ImportOptions) -> dict[str, str]:
         try:
             out[name] = customers.resolve(ctx.ledger, key, create=False)[0]
         except SessionlogError as exc:
-            raise SessionlogError(f"--map-project {name}={key}: {exc.problem.message}", exc.problem.kind) from None
+            raise SessionlogError(
+                _("--map-project {name}={key}: {message}").format(name=name, key=key, message=exc.problem.message),
+                exc.problem.kind,
+            ) from None
     return out
 
 
@@ -65,7 +76,9 @@ def zone(name: str, what: str) -> tzinfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise SessionlogError(f"{what}: unknown time zone {name!r} (use an IANA name like Europe/Berlin)") from None
+        raise SessionlogError(
+            _("{what}: unknown time zone {name!r} (use an IANA name like Europe/Berlin)").format(what=what, name=name)
+        ) from None
 
 
 def read(
@@ -104,7 +117,7 @@ def _csv(
     except SessionlogError as exc:
         p = exc.problem
         raise SessionlogError(
-            p.message, p.kind, path=str(path), hint=f"the column map is {cmap.name or '--map'}"
+            p.message, p.kind, path=str(path), hint=_("the column map is {value}").format(value=cmap.name or "--map")
         ) from None
 
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sessionlog.app import customers, import_ledger, import_read
 from sessionlog.app.context import Context, warning
 from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
+from sessionlog.i18n import _
 from sessionlog.importers import DESCRIPTIONS, TIME_ENTRIES, ImportKind
 from sessionlog.importers.base import Candidate
 from sessionlog.model import (
@@ -114,7 +115,7 @@ def import_file(
     fallback = customers.resolve(ledger, options.customer, create=False)[0] if options.customer else None
     named = import_read.project_map(ctx, options)
     if options.supporter is not None and not options.supporter.strip():
-        raise SessionlogError("--supporter is empty")
+        raise SessionlogError(_("--supporter is empty"))
     shown = str(path)
     parsed = import_read.read(ctx, kind, path, options, source_tz, _stage(progress, "reading"))
     result = ImportResult(shown, kind, options.dry_run, len(parsed.candidates), ignored=parsed.ignored)
@@ -122,10 +123,12 @@ def import_file(
     if not parsed.candidates and parsed.problems and not parsed.ignored:
         first = result.skipped[0]
         raise SessionlogError(
-            f"nothing in it reads as {DESCRIPTIONS[kind]}; line {first.line}: {first.message}",
+            _("nothing in it reads as {DESCRIPTIONS}; line {line}: {message}").format(
+                DESCRIPTIONS=DESCRIPTIONS[kind], line=first.line, message=first.message
+            ),
             Kind.INVALID,
             path=first.path or shown,
-            hint=f"is it the right KIND? sessionlog import takes {', '.join(ImportKind)}",
+            hint=_("is it the right KIND? sessionlog import takes {names}").format(names=", ".join(ImportKind)),
         )
 
     placed = _placed(ctx, parsed.candidates, fallback, result, named)
@@ -176,16 +179,16 @@ def _placed(
     ledger = ctx.ledger
     tz = ctx.tz
     found, broken = ledger.customers.all()
-    result.warnings += [warning(p, "its remote IDs and aliases are not used") for p in broken]
+    result.warnings += [warning(p, _("its remote IDs and aliases are not used")) for p in broken]
     if broken and fallback is not None:
         # A connection that fits nobody might be that customer's: do not give it to another.
         fallback = None
         result.warnings.append(
             Problem(
                 Kind.INVALID,
-                "--customer is not used while a customer file cannot be read",
+                _("--customer is not used while a customer file cannot be read"),
                 severity=Severity.WARNING,
-                hint="fix it and import again; what is imported now stays",
+                hint=_("fix it and import again; what is imported now stays"),
             )
         )
     mapper = Mapper(found, named)
@@ -248,7 +251,7 @@ def _zone(name: str | None) -> tzinfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise SessionlogError(
-            f"--source-tz: unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+            _("--source-tz: unknown time zone {name!r} (use an IANA name like Europe/Berlin)").format(name=name)
         ) from None
 
 
@@ -261,7 +264,7 @@ def _gap(text: str | None, default: timedelta) -> timedelta:
     try:
         return parse_gap(text)
     except SessionlogError as exc:
-        raise SessionlogError(f"--merge-gap: {exc.problem.message}") from None
+        raise SessionlogError(_("--merge-gap: {message}").format(message=exc.problem.message)) from None
 
 
 def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None] | None:
@@ -336,5 +339,5 @@ def _joined(a: Session, b: Session) -> Session:
 
 def _skip(path: str, row: _Row, reason: str) -> Problem:
     lines = ", ".join(map(str, row.lines[1:]))
-    also = f" (with lines {lines})" if lines else ""
+    also = _(" (with lines {lines})").format(lines=lines) if lines else ""
     return Problem(Kind.INVALID, f"{reason}{also}", path, row.lines[0])

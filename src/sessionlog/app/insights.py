@@ -12,6 +12,7 @@ import sessionlog.insights as pure
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
+from sessionlog.i18n import _
 from sessionlog.model import MAX_YEAR, MIN_YEAR, Problem, Session, SessionlogError
 from sessionlog.periods import Period
 from sessionlog.textmatch import LookAlike, look_alikes
@@ -26,11 +27,15 @@ def within_days(text: str) -> timedelta:
     """`--within`: days (`14d`, `14`, German `14t`) or weeks (`2w`), 1 to 366 days."""
     found = _WITHIN.match(text)
     if found is None:
-        raise SessionlogError(f"--within must be days or weeks, like 14d or 2w, not {text!r}")
+        raise SessionlogError(_("--within must be days or weeks, like 14d or 2w, not {text!r}").format(text=text))
     number = int(found.group(1))
     days = number * 7 if (found.group(2) or "d").lower().startswith("w") else number
     if not 1 <= days <= MAX_WITHIN_DAYS:
-        raise SessionlogError(f"--within must be from 1 to {MAX_WITHIN_DAYS} days, not {text!r}")
+        raise SessionlogError(
+            _("--within must be from 1 to {MAX_WITHIN_DAYS} days, not {text!r}").format(
+                MAX_WITHIN_DAYS=MAX_WITHIN_DAYS, text=text
+            )
+        )
     return timedelta(days=days)
 
 
@@ -72,7 +77,7 @@ def insights(
     `skip_broken`. Free time is valued at each customer's rules, which must be readable.
     """
     if not 1 <= top <= 100:
-        raise SessionlogError(f"--top must be from 1 to 100, not {top}")
+        raise SessionlogError(_("--top must be from 1 to 100, not {top}").format(top=top))
     tz = ctx.tz
     current, previous = compared(period, ctx.now, tz)
     last = current.end.astimezone(tz) - timedelta(microseconds=1)

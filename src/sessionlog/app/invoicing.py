@@ -21,6 +21,7 @@ from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import Gathered, gather, refuse_or_skip, running_warnings, unfinished_warnings
 from sessionlog.billing import Line, bill, freeze
+from sessionlog.i18n import _
 from sessionlog.model import (
     Correction,
     Customer,
@@ -106,7 +107,7 @@ def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: boo
     held: dict[str, str | None] = {}  # number -> month whose register holds it
     current: list[Session] = []
     unstamped: list[tuple[Session, Session]] = []
-    warnings: list[Problem] = unfinished_warnings(g.sessions, "billed")
+    warnings: list[Problem] = unfinished_warnings(g.sessions, billed=True)
     for s in g.billable():
         issued = as_issued.get(s.id)
         if issued is not None:
@@ -121,8 +122,10 @@ def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: boo
                 warnings.append(
                     Problem(
                         Kind.CORRECTED,
-                        f"session {s.id} is on invoice {s.invoice} of {held[s.invoice]} and was moved to {month} "
-                        "afterwards; it stays on that invoice and is not billed here",
+                        _(
+                            "session {id} is on invoice {invoice} of {held} and was moved to "
+                            "{month} afterwards; it stays on that invoice and is not billed here"
+                        ).format(id=s.id, invoice=s.invoice, held=held[s.invoice], month=month),
                         s.origin.path if s.origin else None,
                         s.origin.line if s.origin else None,
                         Severity.WARNING,
@@ -138,8 +141,10 @@ def _month(ctx: Context, month: str, keys: list[str] | None, *, skip_broken: boo
             warnings.append(
                 Problem(
                     Kind.CORRECTED,
-                    f"invoice {c.invoice} was issued; since then session {c.session} was {c.change}; "
-                    "the invoice shows what was issued",
+                    _(
+                        "invoice {invoice} was issued; since then session {session} was "
+                        "{change}; the invoice shows what was issued"
+                    ).format(invoice=c.invoice, session=c.session, change=c.change),
                     severity=Severity.WARNING,
                 )
             )
@@ -163,9 +168,11 @@ def _finalize(ctx: Context, month: str, m: _Month, *, allow_zero: bool) -> list[
     zero = sorted({ln.session.customer for lines in todo.values() for ln in lines if ln.rate == 0})
     if zero and not allow_zero:
         raise SessionlogError(
-            f"billable sessions of {', '.join(zero)} would be invoiced at a rate of 0.00",
+            _("billable sessions of {names} would be invoiced at a rate of 0.00").format(names=", ".join(zero)),
             Kind.ZERO_RATE,
-            hint=f"set a rate with: sessionlog customer edit {zero[0]} --rate …, or give --allow-zero",
+            hint=_("set a rate with: sessionlog customer edit {zero} --rate …, or give --allow-zero").format(
+                zero=zero[0]
+            ),
         )
     year, mon = int(month[:4]), int(month[5:])
     scope = [f"{year}-{m:02d}" for m in range(1, 13)] if "{year}" in settings.invoice_pattern else None
@@ -175,7 +182,7 @@ def _finalize(ctx: Context, month: str, m: _Month, *, allow_zero: bool) -> list[
     registered, broken = ledger.invoices.numbers(scope)
     if g.errors or broken:
         first = (g.errors + broken)[0]
-        raise SessionlogError(replace(first, hint="fix it before finalizing: invoice numbers are read from it"))
+        raise SessionlogError(replace(first, hint=_("fix it before finalizing: invoice numbers are read from it")))
     used = registered + [s.invoice for s in g.sessions if s.invoice]
     issued_on = ctx.now.astimezone(ctx.tz).date()  # the invoice date on statements
     issued: list[IssuedInvoice] = []
@@ -211,12 +218,18 @@ def late_warnings(lines: Sequence[Line], month: str, finalized: bool) -> list[Pr
             late[ln.session.customer] += 1
     for key, n in sorted(late.items()):
         numbers = sorted({ln.session.invoice for ln in lines if ln.session.customer == key and ln.session.invoice})
-        after = f"came after invoice {', '.join(numbers)}" if numbers else f"came after {month} was invoiced"
+        after = (
+            _("came after invoice {names}").format(names=", ".join(numbers))
+            if numbers
+            else _("came after {month} was invoiced").format(month=month)
+        )
         out.append(
             Problem(
                 Kind.LATE,
-                f"{key}: {n} session(s) of {month} {after} and are not invoiced yet; "
-                f"`sessionlog invoice {month} --finalize` bills them under a new number",
+                _(
+                    "{key}: {n} session(s) of {month} {after} and are not invoiced yet; "
+                    "`sessionlog invoice {month} --finalize` bills them under a new number"
+                ).format(key=key, n=n, month=month, after=after),
                 severity=Severity.WARNING,
             )
         )
@@ -230,7 +243,9 @@ def zero_rate_warnings(lines: Sequence[Line]) -> list[Problem]:
     return [
         Problem(
             Kind.ZERO_RATE,
-            f"{key}: billable sessions at a rate of 0.00 (set one with: sessionlog customer edit {key} --rate …)",
+            _(
+                "{key}: billable sessions at a rate of 0.00 (set one with: sessionlog customer edit {key} --rate …)"
+            ).format(key=key),
             severity=Severity.WARNING,
         )
         for key in customers
@@ -257,7 +272,7 @@ def invoice(
 
     if finalize and skip_broken:
         raise SessionlogError(
-            "--finalize needs every file of the month readable; --skip-broken cannot go with it", Kind.USAGE
+            _("--finalize needs every file of the month readable; --skip-broken cannot go with it"), Kind.USAGE
         )
     ledger = ctx.ledger
     label = month_key(month_period(month, ctx.tz, ctx.now).start, ctx.tz)

@@ -12,16 +12,15 @@ from pathlib import Path
 from sessionlog.app import customers
 from sessionlog.app.context import Context, warning
 from sessionlog.billing import Line, bill
+from sessionlog.i18n import _
 from sessionlog.model import Customer, Kind, Origin, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period, match_period, parse_period, period_between
-
-SKIP_HINT = "fix it, or give --skip-broken to leave it out of the figures and say so"
 
 
 def select_period(ctx: Context, period: str | None, start: str | None, end: str | None) -> Period:
     """The Period a command is about: PERIOD, or --from/--to, or this month."""
     if period and (start or end):
-        raise SessionlogError("give a PERIOD or --from/--to, not both")
+        raise SessionlogError(_("give a PERIOD or --from/--to, not both"))
     if start or end:
         lo = ctx.moment(start) if start else None
         hi = _inclusive_end(ctx, end) if end else None
@@ -83,7 +82,7 @@ def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Ga
             unbillable.add(key)
     running, timer_problems = ledger.timers.readable()
     running = [s for s in running if wanted is None or s.customer in wanted]
-    warnings = [warning(p, "skipped") for p in timer_problems]
+    warnings = [warning(p, _("skipped")) for p in timer_problems]
     return Gathered(sessions, running, found, errors, warnings, unbillable, copies)
 
 
@@ -103,10 +102,12 @@ def duplicate_problem(sid: str, count: int, places: list[Origin]) -> Problem:
     first = places[0] if places else None
     return Problem(
         Kind.DUPLICATE,
-        f"id {sid} is used {count} times: {', '.join(str(o) for o in places)}",
+        _("id {sid} is used {counts} times: {names}").format(
+            sid=sid, counts=count, names=", ".join(str(o) for o in places)
+        ),
         first.path if first else None,
         first.line if first else None,
-        hint="keep one of them; a half-done move is finished by the next write",
+        hint=_("keep one of them; a half-done move is finished by the next write"),
     )
 
 
@@ -118,11 +119,16 @@ def refuse_or_skip(errors: list[Problem], skip_broken: bool, *, skippable: bool 
         return []
     if not skip_broken:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more problem(s): see `sessionlog check`)" if len(errors) > 1 else ""
-        way = "or give --skip-broken to leave it out and say so" if skippable else "fix it before finalizing"
-        hint = f"{first.hint}; {way}" if first.hint else (SKIP_HINT if skippable else way)
+        more = (
+            _(" (and {count} more problem(s): see `sessionlog check`)").format(count=len(errors) - 1)
+            if len(errors) > 1
+            else ""
+        )
+        way = _("or give --skip-broken to leave it out and say so") if skippable else _("fix it before finalizing")
+        skip = _("fix it, or give --skip-broken to leave it out of the figures and say so")
+        hint = f"{first.hint}; {way}" if first.hint else (skip if skippable else way)
         raise SessionlogError(replace(first, message=first.message + more, hint=hint))
-    return [replace(p, severity=Severity.WARNING, hint="skipped") for p in errors]
+    return [replace(p, severity=Severity.WARNING, hint=_("skipped")) for p in errors]
 
 
 @dataclass
@@ -159,7 +165,9 @@ def running_warnings(sessions: list[Session]) -> list[Problem]:
     return [
         Problem(
             Kind.RUNNING,
-            f"the session {s.id} of {s.supporter} for {s.customer} is still running and not included",
+            _("the session {id} of {supporter} for {customer} is still running and not included").format(
+                id=s.id, supporter=s.supporter, customer=s.customer
+            ),
             severity=Severity.WARNING,
         )
         for s in sessions
@@ -167,21 +175,25 @@ def running_warnings(sessions: list[Session]) -> list[Problem]:
     ]
 
 
-def unfinished_warnings(sessions: list[Session], left_out: str = "included") -> list[Problem]:
+def unfinished_warnings(sessions: list[Session], *, billed: bool = False) -> list[Problem]:
     """One warning per customer with unfinished sessions (a start, no end yet), which no total has."""
     by_customer: dict[str, list[Session]] = {}
     for s in sessions:
         if s.unfinished:
             by_customer.setdefault(s.customer, []).append(s)
+    if billed:
+        text = _("{key}: {count} unfinished session(s) without an end are not billed: {ids}")
+    else:
+        text = _("{key}: {count} unfinished session(s) without an end are not included: {ids}")
     out = []
     for key, group in sorted(by_customer.items()):
         ids = ", ".join(s.id for s in group[:5]) + (", …" if len(group) > 5 else "")
         out.append(
             Problem(
                 Kind.UNFINISHED,
-                f"{key}: {len(group)} unfinished session(s) without an end are not {left_out}: {ids}",
+                text.format(key=key, count=len(group), ids=ids),
                 severity=Severity.WARNING,
-                hint="give each its duration: sessionlog edit ID --duration 25m",
+                hint=_("give each its duration: sessionlog edit ID --duration 25m"),
             )
         )
     return out

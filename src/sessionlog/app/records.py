@@ -19,6 +19,7 @@ from sessionlog.app.fields import (
     tag_hints,
     tags_in_use,
 )
+from sessionlog.i18n import _
 from sessionlog.model import Channel, Correction, Customer, Kind, Problem, Session, SessionlogError, fixed
 from sessionlog.store import check, ensure_unlocked
 
@@ -33,11 +34,11 @@ def end_of(ctx: Context, start: datetime, end: str | None, length: str | None) -
     which across a DST change is not the wall-clock difference.
     """
     if end and length:
-        raise SessionlogError("give --end or --duration, not both", Kind.USAGE)
+        raise SessionlogError(_("give --end or --duration, not both"), Kind.USAGE)
     if length:
         return fixed(start) + duration(length)
     if not end:
-        raise SessionlogError("give --end or --duration", Kind.USAGE)
+        raise SessionlogError(_("give --end or --duration"), Kind.USAGE)
     if not _TIME_ONLY.match(end.strip()):
         return ctx.moment(end)
     moment = ctx.moment(end, base=start)
@@ -65,7 +66,7 @@ def add(
 ) -> Added:
     """Record a finished session after the fact."""
     if start is None:
-        raise SessionlogError("give --start (and --end or --duration)", Kind.USAGE)
+        raise SessionlogError(_("give --start (and --end or --duration)"), Kind.USAGE)
     began = ctx.moment(start)
     ended = end_of(ctx, began, end, length)
     ledger = ctx.ledger
@@ -193,10 +194,13 @@ def _edit(ctx: Context, old: Session, ch: Changes, billing: dict[str, object], f
     ledger = ctx.ledger
     if old.running:
         if not fields:
-            raise SessionlogError(f"{old.id} is running: change it by option, or stop it first", Kind.RUNNING)
+            raise SessionlogError(
+                _("{id} is running: change it by option, or stop it first").format(id=old.id), Kind.RUNNING
+            )
         if "end" in fields or "supporter" in fields:
             raise SessionlogError(
-                f"{old.id} is running: stop it to set its end; its supporter cannot change", Kind.RUNNING
+                _("{id} is running: stop it to set its end; its supporter cannot change").format(id=old.id),
+                Kind.RUNNING,
             )
         new = old.evolve(**fields)
         check(new, force=True)
@@ -224,7 +228,7 @@ def deletable(ctx: Context, prefix: str, *, force: bool = False) -> Session:
     """The record `delete` would remove, refused when it is running or invoiced."""
     s = find(ctx, prefix)
     if s.running:
-        raise SessionlogError(f"{s.id} is running; use: sessionlog cancel", Kind.RUNNING)
+        raise SessionlogError(_("{id} is running; use: sessionlog cancel").format(id=s.id), Kind.RUNNING)
     ensure_unlocked(s, force)
     return s
 

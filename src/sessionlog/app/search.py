@@ -12,6 +12,7 @@ from operator import attrgetter
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Session, SessionlogError
 from sessionlog.periods import Period, match_period, period_between
 from sessionlog.textmatch import Corpus, Query, fold, parse_query, spans
@@ -91,9 +92,9 @@ def search(
     """
     query = parse_query(text)
     if not query.terms:
-        raise SessionlogError("give the words to search for, e.g. sessionlog search drucker", Kind.USAGE)
+        raise SessionlogError(_("give the words to search for, e.g. sessionlog search drucker"), Kind.USAGE)
     if limit is not None and limit < 0:
-        raise SessionlogError(f"--limit must be 0 (no limit) or more, not {limit}")
+        raise SessionlogError(_("--limit must be 0 (no limit) or more, not {limit}").format(limit=limit))
     keys = [customers.resolve(ctx.ledger, customer, create=False)[0]] if customer else None
     # An open period spans centuries: read the files there are instead of probing each month.
     months = period.months() if period.end - period.start < timedelta(days=3700) else None

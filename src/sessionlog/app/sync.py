@@ -27,6 +27,7 @@ from typing import TypeVar
 
 from sessionlog.app import changes
 from sessionlog.app.context import Context
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, SessionlogError
 from sessionlog.store import Ledger, tomltext
 from sessionlog.store.files import read_text
@@ -87,15 +88,17 @@ def set_up(ledger: Ledger, *, create: bool, remote: str | None = None, supporter
     ignores, and the merge driver in .git/config; with `remote`, where it syncs to."""
     git = Git(ledger.root)
     if not git_available():
-        raise SessionlogError("git is not installed (or not on PATH): install git first", Kind.NOT_FOUND)
+        raise SessionlogError(_("git is not installed (or not on PATH): install git first"), Kind.NOT_FOUND)
     created = False
     if not git.is_ledger_repo():
         if not create:
             raise SessionlogError(
-                f"{ledger.root} is no git repository",
+                _("{root} is no git repository").format(root=ledger.root),
                 Kind.NOT_FOUND,
-                hint="clone the team's ledger with `git clone URL FOLDER`, or make this one shared with "
-                "`sessionlog init --git`",
+                hint=_(
+                    "clone the team's ledger with `git clone URL FOLDER`, or make this one "
+                    "shared with `sessionlog init --git`"
+                ),
             )
         with ledger.locked():
             git.init()
@@ -116,20 +119,27 @@ def _repo(ctx: Context) -> tuple[Git, str, bool]:
     """The ledger's repository and branch; the driver registered (again) if it is not."""
     git = Git(ctx.ledger.root)
     if not git_available():
-        raise SessionlogError("git is not installed (or not on PATH); sync needs it", Kind.NOT_FOUND)
+        raise SessionlogError(_("git is not installed (or not on PATH); sync needs it"), Kind.NOT_FOUND)
     if not git.is_ledger_repo():
         raise SessionlogError(
-            f"the ledger {ctx.ledger.root} is no git repository",
+            _("the ledger {root} is no git repository").format(root=ctx.ledger.root),
             Kind.NOT_FOUND,
-            hint="share it with `sessionlog init --git --remote URL`, or clone the team's ledger with "
-            "`git clone URL FOLDER` and run `sessionlog sync --setup` there",
+            hint=_(
+                "share it with `sessionlog init --git --remote URL`, or clone the "
+                "team's ledger with `git clone URL FOLDER` and run `sessionlog sync "
+                "--setup` there"
+            ),
         )
     busy = git.busy_with()
     if busy is not None:
-        raise SessionlogError(f"git is in the middle of {busy} in {ctx.ledger.root}; finish it with git first")
+        raise SessionlogError(
+            _("git is in the middle of {busy} in {root}; finish it with git first").format(
+                busy=busy, root=ctx.ledger.root
+            )
+        )
     branch = git.branch()
     if branch is None:
-        raise SessionlogError("the ledger's git repository is on no branch (a detached HEAD); check one out first")
+        raise SessionlogError(_("the ledger's git repository is on no branch (a detached HEAD); check one out first"))
     fresh = not git.driver_set_up()
     if fresh:  # a clone never set up, or sessionlog moved to another Python since
         git.set_up_driver()
@@ -161,7 +171,7 @@ def _versions(git: Git, root: Path, staged: list[tuple[str, str]]) -> list[tuple
     ledger_paths = [p for _, p in staged if _is_ledger_file(p)]
     old = git.blobs([f"HEAD:{p}" for p in ledger_paths]) if git.rev("HEAD") else {}
     out: list[tuple[str, str | None, str | None]] = []
-    for _, path in staged:
+    for _stage, path in staged:
         if _is_ledger_file(path):
             out.append((path, old.get(f"HEAD:{path}"), read_text(root / path)))
         else:
@@ -192,14 +202,18 @@ def _settle(ctx: Context, git: Git) -> list[Problem]:
     for path, stages in unmerged.items():
         shown = str(ctx.ledger.root / path)
         if not _is_ledger_file(path):
-            problems.append(Problem(Kind.MERGE_CONFLICT, "git could not merge this file; merge it by hand", shown))
+            problems.append(Problem(Kind.MERGE_CONFLICT, _("git could not merge this file; merge it by hand"), shown))
             continue
         base, ours, theirs = (blobs.get(f":{n}:{path}") or "" if n in stages else "" for n in (1, 2, 3))
         try:
             merged = merge_texts(base, ours, theirs, path)
         except Unmergeable as exc:
-            hint = "fix it by hand (git marked the differing lines with <<<<<<< and >>>>>>>), then sync again"
-            problems.append(Problem(Kind.MERGE_CONFLICT, f"cannot merge it record by record: {exc}", shown, hint=hint))
+            hint = _("fix it by hand (git marked the differing lines with <<<<<<< and >>>>>>>), then sync again")
+            problems.append(
+                Problem(
+                    Kind.MERGE_CONFLICT, _("cannot merge it record by record: {exc}").format(exc=exc), shown, hint=hint
+                )
+            )
             continue
         write(ctx.ledger.root / path, merged.text, ctx.ledger.lock)
         if merged.conflicts:
@@ -222,13 +236,20 @@ def pending(ctx: Context, git: Git) -> list[Problem]:
             continue  # deleted: a decision too
         if any(line.startswith(_MARKERS) for line in text.splitlines()):
             problems.append(
-                Problem(Kind.MERGE_CONFLICT, "git's conflict lines (<<<<<<< ... >>>>>>>) are still in it", shown)
+                Problem(Kind.MERGE_CONFLICT, _("git's conflict lines (<<<<<<< ... >>>>>>>) are still in it"), shown)
             )
         elif _is_ledger_file(path):
             try:
                 problems += problems_in(text, path, shown)
             except tomltext.TomlError as exc:
-                problems.append(Problem(Kind.BROKEN_FILE, f"does not parse: {exc.problem.message}", shown, exc.line))
+                problems.append(
+                    Problem(
+                        Kind.BROKEN_FILE,
+                        _("does not parse: {message}").format(message=exc.problem.message),
+                        shown,
+                        exc.line,
+                    )
+                )
     return problems
 
 
@@ -268,7 +289,7 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
         return
     ref = f"refs/remotes/{done.remote}/{branch}"
     refused: str | None = None  # why the last push was refused
-    for _ in range(TRIES):
+    for _try in range(TRIES):
         before = git.rev(ref)
         reason = git.fetch(done.remote)
         if reason is not None:
@@ -282,9 +303,9 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
         base = git.merge_base(head, theirs) if head is not None and theirs is not None else None
         if head is not None and theirs is not None and base is None:
             raise SessionlogError(
-                f"this ledger and {done.remote}'s have no history in common",
+                _("this ledger and {remote}'s have no history in common").format(remote=done.remote),
                 Kind.CONFLICT,
-                hint="clone the team's ledger with `git clone URL FOLDER` and work there",
+                hint=_("clone the team's ledger with `git clone URL FOLDER` and work there"),
             )
         if theirs is not None and base != theirs:
             later = _commit(ctx, git)  # what was written since the first commit, before merging
@@ -309,9 +330,11 @@ def _exchange(ctx: Context, git: Git, branch: str, done: Synced) -> None:
             return
         refused = pushed.message
     raise SessionlogError(
-        f"{done.remote} kept changing while this sync tried to push ({TRIES} times); your work is committed here",
+        _("{remote} kept changing while this sync tried to push ({TRIES} times); your work is committed here").format(
+            remote=done.remote, TRIES=TRIES
+        ),
         Kind.BUSY,
-        hint="run `sessionlog sync` again",
+        hint=_("run `sessionlog sync` again"),
     )
 
 
@@ -327,7 +350,7 @@ def agreed(ctx: Context, run: Callable[[], T], what: str) -> T:
     git = Git(ctx.ledger.root)
     if not git.is_ledger_repo():
         return run()
-    git, branch, _ = _repo(ctx)
+    git, branch, _root = _repo(ctx)
     remote = git.remote(branch)
     if remote is None:
         return run()
@@ -337,7 +360,7 @@ def agreed(ctx: Context, run: Callable[[], T], what: str) -> T:
         _exchange(ctx, git, branch, before)
         _refuse_unsynced(before, remote)
         ledger.forget()
-        for _ in range(TRIES):
+        for _try in range(TRIES):
             with ledger.locked():
                 start = git.rev("HEAD")
                 value = run()
@@ -356,33 +379,43 @@ def agreed(ctx: Context, run: Callable[[], T], what: str) -> T:
                 pushed = Pushed(False, message=pushed.message)  # refused although nobody pushed: no race
             if not pushed.rejected:
                 raise SessionlogError(
-                    f"cannot push to {remote}: {pushed.message}; nothing was numbered",
+                    _("cannot push to {remote}: {message}; nothing was numbered").format(
+                        remote=remote, message=pushed.message
+                    ),
                     Kind.CONFLICT,
-                    hint="invoice numbers are agreed through the remote: finalize when it can be reached",
+                    hint=_("invoice numbers are agreed through the remote: finalize when it can be reached"),
                 )
             again = Synced(branch=branch)
             _exchange(ctx, git, branch, again)  # a colleague's numbers came first: take them in
             _refuse_unsynced(again, remote)
             ledger.forget()
     raise SessionlogError(
-        f"{remote} kept changing while finalizing ({TRIES} tries); nothing was numbered",
+        _("{remote} kept changing while finalizing ({TRIES} tries); nothing was numbered").format(
+            remote=remote, TRIES=TRIES
+        ),
         Kind.BUSY,
-        hint="run it again",
+        hint=_("run it again"),
     )
 
 
 def _refuse_unsynced(done: Synced, remote: str) -> None:
     if done.offline is not None or done.push_failed is not None:
         raise SessionlogError(
-            f"cannot reach {remote}: {done.offline or done.push_failed}; nothing was numbered",
+            _("cannot reach {remote}: {value}; nothing was numbered").format(
+                remote=remote, value=done.offline or done.push_failed
+            ),
             Kind.CONFLICT,
-            hint="invoice numbers are agreed through the remote so that no two technicians issue the same one: "
-            "finalize when it can be reached",
+            hint=_(
+                "invoice numbers are agreed through the remote so that no two "
+                "technicians issue the same one: finalize when it can be reached"
+            ),
         )
     if done.conflicts:
         first = done.conflicts[0]
         raise SessionlogError(
-            f"the ledger has {len(done.conflicts)} conflict(s) to settle first, e.g. {first}; nothing was numbered",
+            _("the ledger has {count} conflict(s) to settle first, e.g. {first}; nothing was numbered").format(
+                count=len(done.conflicts), first=first
+            ),
             Kind.MERGE_CONFLICT,
-            hint="`sessionlog sync` lists them; settle each with `sessionlog resolve ID --take ours|theirs`",
+            hint=_("`sessionlog sync` lists them; settle each with `sessionlog resolve ID --take ours|theirs`"),
         )

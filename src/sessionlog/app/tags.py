@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sessionlog.app import customers
 from sessionlog.app.context import Context
 from sessionlog.app.listing import gather, refuse_or_skip
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period
 from sessionlog.textmatch import LookAlike, fold, look_alikes, similar, usage
@@ -74,7 +75,7 @@ def recent(ctx: Context) -> Counter[str]:
     local = ctx.now.astimezone(ctx.tz)
     year, month = local.year, local.month
     months = []
-    for _ in range(RECENT_MONTHS):
+    for _month in range(RECENT_MONTHS):
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     sessions, _ = ctx.ledger.sessions.load(months)
@@ -97,13 +98,21 @@ def hints(ctx: Context, given: Sequence[str], known: Counter[str] | None = None,
         if not alike:
             continue
         like = alike[0].like
-        why = "differs only in case or spelling from" if alike[0].same_letters else "is new and looks like"
+        if alike[0].same_letters:
+            text = _(
+                "tag '{tag}' differs only in case or spelling from '{like}', used "
+                "{count} time(s) in the last {months} months"
+            )
+        else:
+            text = _("tag '{tag}' is new and looks like '{like}', used {count} time(s) in the last {months} months")
         out.append(
             Problem(
                 Kind.INPUT,
-                f"tag '{tag}' {why} '{like}', used {known[like]} time(s) in the last {RECENT_MONTHS} months",
+                text.format(tag=tag, like=like, count=known[like], months=RECENT_MONTHS),
                 severity=Severity.WARNING,
-                hint=f"if it is a typo: sessionlog edit {sid} --untag {shell_word(tag)} --tag {shell_word(like)}",
+                hint=_("if it is a typo: sessionlog edit {sid} --untag {tag} --tag {like}").format(
+                    sid=sid, tag=shell_word(tag), like=shell_word(like)
+                ),
             )
         )
     return out
@@ -126,9 +135,9 @@ def rename(ctx: Context, old: str, new: str, period: Period, customer: str | Non
     """Replace the tag `old` by `new` in every session of `period` that has it (exactly as written)."""
     new = new.strip()
     if not new:
-        raise SessionlogError("the new tag is empty", Kind.USAGE)
+        raise SessionlogError(_("the new tag is empty"), Kind.USAGE)
     if old == new:
-        raise SessionlogError(f"'{old}' is the tag's name already", Kind.USAGE)
+        raise SessionlogError(_("'{old}' is the tag's name already").format(old=old), Kind.USAGE)
     ledger = ctx.ledger
     keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     months = period.months() if period.end - period.start < timedelta(days=3700) else None
@@ -137,11 +146,15 @@ def rename(ctx: Context, old: str, new: str, period: Period, customer: str | Non
         if problems:
             first = problems[0]
             raise SessionlogError(
-                Problem(first.kind, first.message, first.path, first.line, hint="fix it first: a rename must see all")
+                Problem(
+                    first.kind, first.message, first.path, first.line, hint=_("fix it first: a rename must see all")
+                )
             )
         having = [s for s in sessions if old in s.tags and s.start in period]
         if not having:
-            raise SessionlogError(f"no session of {period.label} has the tag '{old}'", Kind.NOT_FOUND)
+            raise SessionlogError(
+                _("no session of {label} has the tag '{old}'").format(label=period.label, old=old), Kind.NOT_FOUND
+            )
         invoiced = [s for s in having if s.invoice]
         changes = [(s, s.evolve(tags=_renamed(s.tags, old, new))) for s in having if not s.invoice]
         if changes:
@@ -165,6 +178,8 @@ def edited_tags(
         kept = [t for t in base if fold(t)[0] != folded]
         if len(kept) == len(base):
             have = ", ".join(base) or "none"
-            raise SessionlogError(f"session {s.id} has no tag '{tag}' (its tags: {have})")
+            raise SessionlogError(
+                _("session {id} has no tag '{tag}' (its tags: {have})").format(id=s.id, tag=tag, have=have)
+            )
         base = kept
     return tuple(dict.fromkeys(t.strip() for t in (*base, *add) if t.strip()))

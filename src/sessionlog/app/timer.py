@@ -74,7 +74,9 @@ def stale(ctx: Context, s: Session) -> Problem | None:
             customer=s.customer, time=clock(s.start, ctx.tz), hours=hours
         ),
         severity=Severity.WARNING,
-        hint=f"if it was forgotten: sessionlog {'edit ' + s.id + ' --end' if s.end else 'stop --at'} WHEN",
+        hint=_("if it was forgotten: sessionlog {which} WHEN").format(
+            which="edit " + s.id + " --end" if s.end else "stop --at"
+        ),
     )
 
 
@@ -85,7 +87,7 @@ def start(ctx: Context, customer: str, at: str | None, details: Details, *, swit
     ledger = ctx.ledger
     tz = ctx.tz
     moment = ctx.moment(at)
-    not_in_future(moment, ctx.now, "the start", tz)
+    not_in_future(moment, ctx.now, _("the start {time} is in the future (it is {now})"), tz)
     with ledger.locked():
         current = ledger.timers.of(ctx.supporter)
         if current is not None and not switch:
@@ -127,7 +129,7 @@ def stop(
     """Stop the timer and record the session; a note is added to the one given at start."""
     change = billing_change(free, billable)
     moment = ctx.moment(at)
-    not_in_future(moment, ctx.now, "the stop time", ctx.tz)
+    not_in_future(moment, ctx.now, _("the stop time {time} is in the future (it is {now})"), ctx.tz)
     with ctx.ledger.locked():
         s = running(ctx)
         if moment <= s.start:
@@ -159,7 +161,7 @@ def pause(ctx: Context, at: str | None) -> Session:
             _("the session is paused already since {time}").format(time=clock(s.pauses[-1].start, tz)), Kind.RUNNING
         )
     moment = ctx.moment(at)
-    not_in_future(moment, ctx.now, "the pause", tz)
+    not_in_future(moment, ctx.now, _("the pause {time} is in the future (it is {now})"), tz)
     last = s.pauses[-1].end if s.pauses else s.start
     if last is not None and moment < last:
         raise SessionlogError(
@@ -175,7 +177,7 @@ def resume(ctx: Context, at: str | None) -> Session:
     if not s.paused:
         raise SessionlogError(_("the session for {customer} is not paused").format(customer=s.customer), Kind.RUNNING)
     moment = ctx.moment(at)
-    not_in_future(moment, ctx.now, "the resume time", tz)
+    not_in_future(moment, ctx.now, _("the resume time {time} is in the future (it is {now})"), tz)
     began = s.pauses[-1].start
     if moment <= began:
         raise SessionlogError(

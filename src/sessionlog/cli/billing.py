@@ -69,7 +69,7 @@ REPORT_COLUMNS = (
     Column("charged_minutes", "Berechnete Minuten", title="charged min", kind="int", drop=4),
     Column("amount", "Betrag", kind="money"),
     Column("currency", "Währung", drop_if_same=True),
-    Column("free", "Kostenlos", title="free (by reason)", drop=2, wraps=True),
+    Column("free", "Kostenlos", title="free (by reason)", kind="reasons", drop=2, wraps=True),
 )
 
 

@@ -17,7 +17,7 @@ from typer import _click as click  # Typer 0.28 ships its own click; pinned in p
 from typer.core import TyperCommand, TyperGroup
 
 from sessionlog.app.context import Context
-from sessionlog.cli import helptext
+from sessionlog.cli import helptext, usage
 from sessionlog.i18n import _, canonical, from_locale, resolve, use
 from sessionlog.model import MAX_YEAR, MIN_YEAR, Channel, CsvProfileName, Format, Kind, Problem, SessionlogError
 from sessionlog.store import Ledger
@@ -36,6 +36,10 @@ class Group(TyperGroup):
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return helptext.short_help(self, limit)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        usage.no_such_command(self, ctx, args)  # in the reader's language; typer's suggestion is English
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -78,7 +82,7 @@ class Group(TyperGroup):
             # A usage error: one line, like every other error, instead of click's usage block.
             command = getattr(getattr(exc, "ctx", None), "command_path", None)
             where = " " + _("(see: {command} --help)").format(command=command) if command else ""
-            print(f"{_('error')}: {one_line(exc.format_message())}{where}", file=sys.stderr)
+            print(f"{_('error')}: {one_line(usage.message(exc))}{where}", file=sys.stderr)
             sys.exit(exc.exit_code)
         except typer.Abort:
             print(f"{_('error')}: {_('aborted')}", file=sys.stderr)

@@ -31,7 +31,10 @@ def show_problems(problems: list[Problem]) -> None:
     from sessionlog.model import Kind, Severity
 
     for p in problems:
-        label = "conflict" if p.kind is Kind.MERGE_CONFLICT and p.severity is Severity.ERROR else str(p.severity)
+        if p.severity is Severity.WARNING:
+            label = _("warning")
+        else:
+            label = _("conflict") if p.kind is Kind.MERGE_CONFLICT else _("error")
         where = f"{p.where}: " if p.where else ""
         print(f"{where}{label}: {p.message}" + (f" ({p.hint})" if p.hint else ""))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits, numbered_lines, utc_key
 
 _LINE = re.compile(r"\s*(\w+)\s+(\d{4})-(\d{1,2})-(\d{1,2}),?\s+(\d{1,2}):(\d{2})\s+(\S+)\s+(.*?)\s*")
@@ -31,7 +32,7 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
             if first and line.split()[0].lower() == "direction":
                 first = False
                 continue  # the header AnyDesk's help shows
-            out.bad(number, f"not an AnyDesk connection: expected {LAYOUT}")
+            out.bad(number, _("not an AnyDesk connection: expected {LAYOUT}").format(LAYOUT=LAYOUT))
             continue
         first = False
         _direction, year, month, day, hour, minute, auth, rest = m.groups()
@@ -40,7 +41,7 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
             continue
         tail = _TAIL.fullmatch(rest)
         if tail is None:
-            out.bad(number, f"no remote ID at the end of the line (found {rest!r})")
+            out.bad(number, _("no remote ID at the end of the line (found {rest!r})").format(rest=rest))
             continue
         remote = digits(tail.group(2))
         alias = (tail.group(1) or "").strip()
@@ -49,7 +50,12 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
         try:
             start = datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=source_tz)
         except ValueError:
-            out.bad(number, f"{year}-{month}-{day}, {hour}:{minute} is not a date and time")
+            out.bad(
+                number,
+                _("{year}-{month}-{day}, {hour}:{minute} is not a date and time").format(
+                    year=year, month=month, day=day, hour=hour, minute=minute
+                ),
+            )
             continue
         out.candidates.append(
             Candidate(

@@ -21,6 +21,7 @@ import io
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.importers import csvtime
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits
 from sessionlog.importers.csvmap import FIELDS, ColumnMap
@@ -75,9 +76,16 @@ class _Rows:
             elif name not in cmap.optional:
                 has = ", ".join(repr(h.strip()) for h in header if h.strip())
                 wanted = " or ".join(repr(c) for c in columns)
-                raise SessionlogError(f"line {line}: no column {wanted} for {name} (the header has {has})", Kind.INPUT)
+                raise SessionlogError(
+                    _("line {line}: no column {wanted} for {name} (the header has {has})").format(
+                        line=line, wanted=wanted, name=name, has=has
+                    ),
+                    Kind.INPUT,
+                )
         if "start" not in self.index and "date" not in self.index:
-            raise SessionlogError(f"line {line}: none of the map's start or date columns is in the header", Kind.INPUT)
+            raise SessionlogError(
+                _("line {line}: none of the map's start or date columns is in the header").format(line=line), Kind.INPUT
+            )
         self.tag_columns = [where[_norm(c)] for c in cmap.tag_columns if _norm(c) in where]
         # Dates, times of day and durations repeat from row to row: each text is read once.
         self._days: dict[str, date | str] = {}
@@ -96,7 +104,12 @@ class _Rows:
     def row(self, line: int, cells: list[str], out: Parsed) -> None:
         extra = [c for c in cells[self.width :] if c.strip()]
         if extra:
-            out.bad(line, f"{len(cells)} values where the header has {self.width} (a {self._name()} inside a value?)")
+            out.bad(
+                line,
+                _("{count} values where the header has {width} (a {name} inside a value?)").format(
+                    count=len(cells), width=self.width, name=self._name()
+                ),
+            )
             return
         v = self.values(cells)
         span = self._span(line, v, out)
@@ -109,7 +122,7 @@ class _Rows:
         billable, reason = billing
         channel = v["channel"]
         if channel and channel.casefold() not in _CHANNELS:
-            out.bad(line, f"channel {channel!r} is not remote, phone or onsite")
+            out.bad(line, _("channel {channel!r} is not remote, phone or onsite").format(channel=channel))
             return
         customer, supporter, rid = v["customer"], v["supporter"], v["id"]
         tags = [t.strip() for t in v["tags"].split(",")] if v["tags"] else []
@@ -157,7 +170,7 @@ class _Rows:
             day = found
         if not start_text and day is None:
             if v["customer"] or v["note"] or v["id"] or v["end"]:
-                out.bad(line, "no start: the start (or date) column is empty")
+                out.bad(line, _("no start: the start (or date) column is empty"))
             else:
                 out.ignore("row(s) without a start or customer (totals?)")
             return None
@@ -173,7 +186,7 @@ class _Rows:
             if length is None:
                 length = self._durations[duration_text] = csvtime.duration(duration_text, self.cmap.duration_unit)
             if isinstance(length, str):
-                out.bad(line, f"duration: {length}")
+                out.bad(line, _("duration: {length}").format(length=length))
                 return None
             if length <= timedelta(0):
                 out.ignore("zero-length row(s)")
@@ -190,7 +203,12 @@ class _Rows:
             out.ignore("zero-length row(s)")
             return None
         if end < start:
-            out.bad(line, f"it ends ({end_text}) before it starts ({start_text or date_text})")
+            out.bad(
+                line,
+                _("it ends ({end_text}) before it starts ({value})").format(
+                    end_text=end_text, value=start_text or date_text
+                ),
+            )
             return None
         return start, end
 
@@ -235,10 +253,10 @@ class _Rows:
             out.ignore("running session(s) (import them again once they are stopped)")
             return None
         elif value and not folded.startswith("unfinished"):
-            out.bad(line, f"billable {value!r} is not yes or no (or billable, free: REASON)")
+            out.bad(line, _("billable {value!r} is not yes or no (or billable, free: REASON)").format(value=value))
             return None
         if reason and billable:
-            out.bad(line, f"billable, but with a free reason ({reason!r})")
+            out.bad(line, _("billable, but with a free reason ({reason!r})").format(reason=reason))
             return None
         if reason:
             return False, reason
@@ -293,9 +311,9 @@ def parse(text: str, cmap: ColumnMap, tz: tzinfo, progress: Progress | None = No
                 progress(reader.line_num, total)
             rows.row(line, cells, out)
     except csv.Error as exc:
-        out.bad(previous + 1, f"not CSV: {exc}")
+        out.bad(previous + 1, _("not CSV: {exc}").format(exc=exc))
     if rows is None and not out.problems:
-        out.bad(1, "no header line")
+        out.bad(1, _("no header line"))
     if progress is not None:
         progress(total, total)
     return out

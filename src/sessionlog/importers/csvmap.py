@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from sessionlog.i18n import _
 from sessionlog.importers.csvtime import UNITS
 from sessionlog.model import Kind, SessionlogError, close_keys
 
@@ -100,12 +101,15 @@ def _value(key: str, value: object, where: str) -> Value:
         return value.strip()
     if isinstance(value, list | tuple) and value and all(isinstance(v, str) and v.strip() for v in value):
         return tuple(v.strip() for v in value)
-    raise SessionlogError(f'{where}: {key} must be a column name or a list of them, like "Start time"', Kind.INPUT)
+    raise SessionlogError(
+        _('{where}: {key} must be a column name or a list of them, like "Start time"').format(where=where, key=key),
+        Kind.INPUT,
+    )
 
 
 def _text(key: str, value: Value, where: str) -> str:
     if isinstance(value, tuple):
-        raise SessionlogError(f"{where}: {key} is one value, not a list", Kind.INPUT)
+        raise SessionlogError(_("{where}: {key} is one value, not a list").format(where=where, key=key), Kind.INPUT)
     return value
 
 
@@ -116,32 +120,46 @@ def build(name: str, keys: Iterable[tuple[str, object]], where: str, *, built_in
         k = key.strip().lower()
         if k not in FIELDS and k not in OPTIONS:
             near = close_keys(k, [*FIELDS, *OPTIONS])
-            hint = f"; did you mean {near[0]}?" if near else ""
+            hint = _("; did you mean {near}?").format(near=near[0]) if near else ""
             raise SessionlogError(
-                f"{where}: unknown key {key!r}{hint} (fields: {', '.join(FIELDS)}; options: {', '.join(OPTIONS)})",
+                _("{where}: unknown key {key!r}{hint} (fields: {names}; options: {names2})").format(
+                    where=where, key=key, hint=hint, names=", ".join(FIELDS), names2=", ".join(OPTIONS)
+                ),
                 Kind.INPUT,
             )
         raw[k] = _value(k, value, where)
     columns = {k: (v,) if isinstance(v, str) else v for k, v in raw.items() if k in FIELDS}
     if "start" not in columns and "date" not in columns:
-        raise SessionlogError(f'{where}: the map names no start column (start = "…" or date = "…")', Kind.INPUT)
+        raise SessionlogError(
+            _('{where}: the map names no start column (start = "…" or date = "…")').format(where=where), Kind.INPUT
+        )
     options = {k: v for k, v in raw.items() if k in OPTIONS}
     unit = _text("duration_unit", options.get("duration_unit", "minutes"), where).lower()
     unit = {"h": "hours", "m": "minutes", "min": "minutes", "s": "seconds"}.get(unit, unit)
     if unit not in UNITS:
-        raise SessionlogError(f"{where}: duration_unit is hours, minutes or seconds, not {unit!r}", Kind.INPUT)
+        raise SessionlogError(
+            _("{where}: duration_unit is hours, minutes or seconds, not {unit!r}").format(where=where, unit=unit),
+            Kind.INPUT,
+        )
     delimiter = None
     if "delimiter" in options:
         given = _text("delimiter", options["delimiter"], where)
         if given.lower() not in _DELIMITERS:
-            raise SessionlogError(f"{where}: delimiter is one of , ; tab |, not {given!r}", Kind.INPUT)
+            raise SessionlogError(
+                _("{where}: delimiter is one of , ; tab |, not {given!r}").format(where=where, given=given), Kind.INPUT
+            )
         delimiter = _DELIMITERS[given.lower()]
     date_format = _text("date_format", options["date_format"], where) if "date_format" in options else None
     if date_format is not None and "%" not in date_format:
-        raise SessionlogError(f"{where}: date_format {date_format!r} has no % field, like %d/%m/%Y %H:%M", Kind.INPUT)
+        raise SessionlogError(
+            _("{where}: date_format {date_format!r} has no % field, like %d/%m/%Y %H:%M").format(
+                where=where, date_format=date_format
+            ),
+            Kind.INPUT,
+        )
     keep = _text("keep_ids", options.get("keep_ids", "false"), where).lower()
     if keep not in ("true", "false"):
-        raise SessionlogError(f"{where}: keep_ids is true or false", Kind.INPUT)
+        raise SessionlogError(_("{where}: keep_ids is true or false").format(where=where), Kind.INPUT)
     tag_columns = options.get("tag_columns", ())
     return ColumnMap(
         name=name,
@@ -167,8 +185,10 @@ def combine(
         if not extra:
             known = sorted({*BUILT_IN, *ledger_maps})
             raise SessionlogError(
-                "import csv needs a column map: --map-name NAME "
-                f'({", ".join(known)}) or --map FIELD=COLUMN for each column, e.g. --map start="Start time"',
+                _(
+                    "import csv needs a column map: --map-name NAME ({names}) or --map FIELD=COLUMN for each column, "
+                    'e.g. --map start="Start time"'
+                ).format(names=", ".join(known)),
                 Kind.USAGE,
             )
         return build("", extra, "--map")
@@ -180,8 +200,10 @@ def combine(
     else:
         known = sorted({*BUILT_IN, *ledger_maps})
         raise SessionlogError(
-            f"--map-name: no column map {name!r} (maps: {', '.join(known)}; "
-            "add your own as [import.csv.NAME] in sessionlog.toml)",
+            _(
+                "--map-name: no column map {name!r} (maps: {names}; add your own as "
+                "[import.csv.NAME] in sessionlog.toml)"
+            ).format(name=name, names=", ".join(known)),
             Kind.INPUT,
         )
     for k, v in extra:

@@ -29,6 +29,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, utc_key
 
 PROVIDER = "Microsoft-Windows-TerminalServices-LocalSessionManager"
@@ -88,10 +89,10 @@ def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
         root = fromstring(chunk, forbid_dtd=True)
     except ParseError as exc:
         row, _column = exc.position
-        out.bad(line + row - 1, f"not a well-formed event: {exc.msg}")
+        out.bad(line + row - 1, _("not a well-formed event: {msg}").format(msg=exc.msg))
         return None
     except DefusedXmlException as exc:
-        out.bad(line, f"refused: {exc} (an event export has no DTD or entities)")
+        out.bad(line, _("refused: {exc} (an event export has no DTD or entities)").format(exc=exc))
         return None
     system = _children(_children(root).get("System"))
     provider = system.get("Provider")
@@ -109,7 +110,9 @@ def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
     try:
         moment = datetime.fromisoformat(stamp.strip())
     except ValueError:
-        out.bad(line, f"{what}: TimeCreated/@SystemTime {stamp!r} is not an ISO 8601 time")
+        out.bad(
+            line, _("{what}: TimeCreated/@SystemTime {stamp!r} is not an ISO 8601 time").format(what=what, stamp=stamp)
+        )
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
@@ -117,7 +120,7 @@ def _event(line: int, chunk: str, tz: tzinfo, out: Parsed) -> _Event | None:
     data = _children(None if user_data is None else next(iter(user_data), None))
     session, user = _text(data.get("SessionID")), _text(data.get("User"))
     if not session or not user:
-        out.bad(line, f"{what}: no SessionID or User in UserData/EventXML")
+        out.bad(line, _("{what}: no SessionID or User in UserData/EventXML").format(what=what))
         return None
     computer = _text(system.get("Computer"))
     number = int(record) if record.isdigit() else 0
@@ -129,7 +132,7 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
     out = Parsed()
     chunks = _chunks(text)
     if not chunks:
-        out.bad(1, "no <Event> element: expected the XML of wevtutil qe … /f:xml")
+        out.bad(1, _("no <Event> element: expected the XML of wevtutil qe … /f:xml"))
         return out
     events: list[_Event] = []
     for done, (line, chunk) in enumerate(chunks, 1):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits, numbered_lines, utc_key
 
 _TIME = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})")
@@ -68,32 +69,40 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
             name = fields[1]
             rest = fields[2:]
         else:
-            out.bad(number, f"not a TeamViewer connection: expected {LAYOUT}, tab-separated")
+            out.bad(number, _("not a TeamViewer connection: expected {LAYOUT}, tab-separated").format(LAYOUT=LAYOUT))
             continue
         if len(rest) > 5:
-            out.bad(number, f"{len(fields)} columns, expected {LAYOUT}")
+            out.bad(number, _("{count} columns, expected {LAYOUT}").format(count=len(fields), LAYOUT=LAYOUT))
             continue
         start_text, end_text, user, kind = rest[:4]
         guid = rest[4] if len(rest) == 5 else ""
         partner = fields[0]
         if not _PARTNER.fullmatch(partner):
-            out.bad(number, f"the partner ID {partner!r} is not a number")
+            out.bad(number, _("the partner ID {partner!r} is not a number").format(partner=partner))
             continue
         start = _moment(start_text, source_tz)
         end = _moment(end_text, source_tz)
         if start is None or end is None:
             bad = start_text if start is None else end_text
-            out.bad(number, f"{bad!r} is not a time like 01-03-2024 09:22:00 (dd-mm-yyyy HH:MM:SS)")
+            out.bad(number, _("{bad!r} is not a time like 01-03-2024 09:22:00 (dd-mm-yyyy HH:MM:SS)").format(bad=bad))
             continue
         if end < start:
-            out.bad(number, f"the connection ends ({end_text}) before it starts ({start_text})")
+            out.bad(
+                number,
+                _("the connection ends ({end_text}) before it starts ({start_text})").format(
+                    end_text=end_text, start_text=start_text
+                ),
+            )
             continue
         if end == start:
             out.ignore("zero-length connection(s)")
             continue
         m = _GUID.fullmatch(guid) if guid else None
         if guid and m is None:
-            out.bad(number, f"{guid!r} is not a session GUID like {{6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70}}")
+            out.bad(
+                number,
+                _("{guid!r} is not a session GUID like {{6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70}}").format(guid=guid),
+            )
             continue
         partner_id = partner if partner.isdigit() else digits(partner)
         if m is not None:

@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, digits, numbered_lines, utc_key
 
 _ID_KEY = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -24,17 +25,17 @@ def _pages(text: str, out: Parsed) -> list[tuple[Any, int | None]]:
     except json.JSONDecodeError as whole:
         rows = list(numbered_lines(text))
         if len(rows) < 2:
-            out.bad(whole.lineno, f"not JSON: {whole.msg}")
+            out.bad(whole.lineno, _("not JSON: {msg}").format(msg=whole.msg))
             return []
         pages: list[tuple[Any, int | None]] = []
         for number, line in rows:  # JSON lines: one response per line
             try:
                 pages.append((json.loads(line), number))
             except json.JSONDecodeError as exc:
-                out.bad(number, f"not JSON: {exc.msg}")
+                out.bad(number, _("not JSON: {msg}").format(msg=exc.msg))
         if not pages:  # no line is JSON either: report where the document broke
             out.problems.clear()
-            out.bad(whole.lineno, f"not JSON: {whole.msg}")
+            out.bad(whole.lineno, _("not JSON: {msg}").format(msg=whole.msg))
         return pages
     return [(page, None) for page in doc] if isinstance(doc, list) else [(doc, None)]
 
@@ -83,7 +84,10 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
     for page_number, (page, page_line) in enumerate(pages, 1):
         records = _records(page)
         if records is None:
-            out.bad(page_line or 1, f"page {page_number} is not a connections report: it has no records")
+            out.bad(
+                page_line or 1,
+                _("page {page_number} is not a connections report: it has no records").format(page_number=page_number),
+            )
             continue
         for record in records:
             done += 1
@@ -103,23 +107,29 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
 
 def _record(record: Any, line: int, tz: tzinfo, out: Parsed) -> None:
     if not isinstance(record, dict):
-        out.bad(line, "a record is not a JSON object")
+        out.bad(line, _("a record is not a JSON object"))
         return
     rid = _text(record, "id")
     what = f"record {rid}" if rid else "a record"
     start = _moment(record.get("start_date"), tz)
     if start is None:
-        out.bad(line, f"{what}: start_date {record.get('start_date')!r} is not an ISO 8601 time")
+        out.bad(
+            line,
+            _("{what}: start_date {value!r} is not an ISO 8601 time").format(what=what, value=record.get("start_date")),
+        )
         return
     if record.get("end_date") in (None, ""):
-        out.bad(line, f"{what}: no end_date (the connection was still open); import a later report")
+        out.bad(line, _("{what}: no end_date (the connection was still open); import a later report").format(what=what))
         return
     end = _moment(record.get("end_date"), tz)
     if end is None:
-        out.bad(line, f"{what}: end_date {record.get('end_date')!r} is not an ISO 8601 time")
+        out.bad(
+            line,
+            _("{what}: end_date {value!r} is not an ISO 8601 time").format(what=what, value=record.get("end_date")),
+        )
         return
     if end < start:
-        out.bad(line, f"{what}: end_date is before start_date")
+        out.bad(line, _("{what}: end_date is before start_date").format(what=what))
         return
     if end == start:
         out.ignore("zero-length connection(s)")

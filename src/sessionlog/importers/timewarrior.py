@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, numbered_lines, utc_key
 
 _MOMENT = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(Z?)")
@@ -66,15 +67,15 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
     for number, line in numbered_lines(text, progress):
         words = tokens(line)
         if words is None:
-            out.bad(number, "a quote is not closed")
+            out.bad(number, _("a quote is not closed"))
             continue
         if not words or words[0] != ("inc", False):
-            out.bad(number, f"not a Timewarrior interval: expected {LAYOUT}")
+            out.bad(number, _("not a Timewarrior interval: expected {LAYOUT}").format(LAYOUT=LAYOUT))
             continue
         start = _moment(words[1][0], source_tz) if len(words) > 1 and not words[1][1] else None
         if start is None:
             found = words[1][0] if len(words) > 1 else ""
-            out.bad(number, f"{found!r} is not a start time like 20240301T091500Z")
+            out.bad(number, _("{found!r} is not a start time like 20240301T091500Z").format(found=found))
             continue
         rest = words[2:]
         end = None
@@ -82,11 +83,16 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
             end = _moment(rest[1][0], source_tz) if len(rest) > 1 and not rest[1][1] else None
             if end is None:
                 found = rest[1][0] if len(rest) > 1 else ""
-                out.bad(number, f"{found!r} is not an end time like 20240301T101500Z")
+                out.bad(number, _("{found!r} is not an end time like 20240301T101500Z").format(found=found))
                 continue
             rest = rest[2:]
         if rest and rest[0] != ("#", False):
-            out.bad(number, f"{rest[0][0]!r} where the tags should begin with '#': expected {LAYOUT}")
+            out.bad(
+                number,
+                _("{rest!r} where the tags should begin with '#': expected {LAYOUT}").format(
+                    rest=rest[0][0], LAYOUT=LAYOUT
+                ),
+            )
             continue
         tags: list[str] = []
         annotation: list[str] = []
@@ -97,7 +103,7 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
             else:
                 into.append(word[0])
         if end is not None and end < start:
-            out.bad(number, "the interval ends before it starts")
+            out.bad(number, _("the interval ends before it starts"))
             continue
         if end == start:
             out.ignore("zero-length interval(s)")

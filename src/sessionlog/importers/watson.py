@@ -15,6 +15,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.importers.base import Candidate, Parsed, Progress, utc_key
 
 _SPACE = re.compile(r"\s*")
@@ -29,9 +30,12 @@ def _frames(text: str, out: Parsed) -> list[tuple[int, Any]]:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            out.bad(exc.lineno, f"not JSON: {exc.msg}")
+            out.bad(exc.lineno, _("not JSON: {msg}").format(msg=exc.msg))
             return []
-        out.bad(text.count("\n", 0, pos) + 1, f"not a Watson frames file: expected an array of {LAYOUT}")
+        out.bad(
+            text.count("\n", 0, pos) + 1,
+            _("not a Watson frames file: expected an array of {LAYOUT}").format(LAYOUT=LAYOUT),
+        )
         return []
     pos += 1
     frames: list[tuple[int, Any]] = []
@@ -43,7 +47,7 @@ def _frames(text: str, out: Parsed) -> list[tuple[int, Any]]:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            out.bad(exc.lineno, f"not JSON: {exc.msg}")
+            out.bad(exc.lineno, _("not JSON: {msg}").format(msg=exc.msg))
             return frames
         line += text.count("\n", at, pos)
         at = pos
@@ -52,7 +56,7 @@ def _frames(text: str, out: Parsed) -> list[tuple[int, Any]]:
         if text.startswith(",", pos):
             pos += 1
         elif not text.startswith("]", pos):
-            out.bad(text.count("\n", 0, pos) + 1, "not JSON: expected ',' or ']' after a frame")
+            out.bad(text.count("\n", 0, pos) + 1, _("not JSON: expected ',' or ']' after a frame"))
             return frames
 
 
@@ -80,23 +84,23 @@ def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) 
 
 def _frame(line: int, frame: Any, out: Parsed) -> None:
     if not isinstance(frame, list) or len(frame) < 4:
-        out.bad(line, f"a frame is {LAYOUT}")
+        out.bad(line, _("a frame is {LAYOUT}").format(LAYOUT=LAYOUT))
         return
     start, stop, project, frame_id = frame[:4]
     tags = frame[4] if len(frame) > 4 else []
     begin, end = _moment(start), _moment(stop)
     if begin is None or end is None:
         bad = start if begin is None else stop
-        out.bad(line, f"{bad!r} is not a time in Unix seconds")
+        out.bad(line, _("{bad!r} is not a time in Unix seconds").format(bad=bad))
         return
     if not isinstance(project, str) or not isinstance(frame_id, str):
-        out.bad(line, f"the project and the id are text in {LAYOUT}")
+        out.bad(line, _("the project and the id are text in {LAYOUT}").format(LAYOUT=LAYOUT))
         return
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        out.bad(line, "the tags are a list of text")
+        out.bad(line, _("the tags are a list of text"))
         return
     if end < begin:
-        out.bad(line, "the frame stops before it starts")
+        out.bad(line, _("the frame stops before it starts"))
         return
     if end == begin:
         out.ignore("zero-length frame(s)")

@@ -6,6 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError, Settings
 from sessionlog.store import codec, marks
 from sessionlog.store.files import read_text
@@ -19,7 +20,9 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     raw = parse_file(path, text)
     if marks.CONFLICT in raw:
-        raise SessionlogError(marks.conflict_problem("the settings", "settings", raw[marks.CONFLICT], str(path), None))
+        raise SessionlogError(
+            marks.conflict_problem(_("the settings"), "settings", raw[marks.CONFLICT], str(path), None)
+        )
     try:
         return codec.settings_from_dict(raw)
     except codec.Invalid as exc:
@@ -36,7 +39,9 @@ def ledger_zone(name: str | None) -> tzinfo:
         # ValueError: malformed keys like '../x'; OSError: a folder such as 'Europe'.
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise SessionlogError(
-                f"unknown timezone {name!r} in sessionlog.toml (use an IANA name, e.g. 'Europe/Berlin')",
+                _("unknown timezone {name!r} in sessionlog.toml (use an IANA name, e.g. 'Europe/Berlin')").format(
+                    name=name
+                ),
                 Kind.INVALID,
             ) from None
 

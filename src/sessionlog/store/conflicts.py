@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 from sessionlog.store import marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text
@@ -117,7 +118,9 @@ def settle(found: Found, side: str, layout: Layout, lock: LedgerLock) -> Settled
         text = read_text(found.path) or ""
         doc = parse_file(found.path, text)
         if marks.CONFLICT not in doc:
-            raise SessionlogError(f"{found.label} is no longer in conflict", Kind.CONFLICT, path=found.path)
+            raise SessionlogError(
+                _("{label} is no longer in conflict").format(label=found.label), Kind.CONFLICT, path=found.path
+            )
         new, keys = marks.take_document(doc, side)
         spliced = document_text(text, doc, new, str(found.path))
         write(found.path, spliced, lock)
@@ -128,17 +131,23 @@ def _settle_session(found: Found, side: str, layout: Layout, lock: LedgerLock) -
     f = open_file(found.path, lock)
     index, raw = f.locate(found.label)
     if marks.CONFLICT not in raw:
-        raise SessionlogError(f"session {found.label} is no longer in conflict", Kind.CONFLICT, path=found.path)
+        raise SessionlogError(
+            _("session {label} is no longer in conflict").format(label=found.label), Kind.CONFLICT, path=found.path
+        )
     taken = marks.take_record(raw, side)
     if taken.record is not None and marks.DELETED in found.entries:
         elsewhere = _held_elsewhere(found, layout)
         if elsewhere is not None:
             raise SessionlogError(
-                f"session {found.label} is also in {elsewhere}: it was moved there, so keeping it here would "
-                "make two of it",
+                _(
+                    "session {label} is also in {elsewhere}: it was moved there, so keeping "
+                    "it here would make two of it"
+                ).format(label=found.label, elsewhere=elsewhere),
                 Kind.DUPLICATE,
-                hint=f"take the side that deleted it here ({found.entries[marks.DELETED]}), then change the moved "
-                "record if it needs the other side's change",
+                hint=_(
+                    "take the side that deleted it here ({entries}), then change the moved "
+                    "record if it needs the other side's change"
+                ).format(entries=found.entries[marks.DELETED]),
             )
     text = tomltext.replace_record(f.text, index, taken.record, str(found.path), doc=f.doc)
     if taken.drop is not None:

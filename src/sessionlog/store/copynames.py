@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem
 
 CUSTOMER_FILE = "customer.toml"
@@ -48,7 +49,9 @@ def copy_problem(original: str, path: str) -> Problem:
     """The finding for a conflict copy: nothing reads its records until it is merged."""
     return Problem(
         Kind.MISFILED,
-        f"a conflict copy of {original} made by a file-sync service: nothing reads its records",
+        _("a conflict copy of {original} made by a file-sync service: nothing reads its records").format(
+            original=original
+        ),
         path,
-        hint="merge it into that file with `sessionlog check --fix`",
+        hint=_("merge it into that file with `sessionlog check --fix`"),
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sessionlog.i18n import _
 from sessionlog.model import Customer, Kind, Origin, Problem, SessionlogError, check_customer_key
 from sessionlog.store import codec, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, write_atomic
@@ -45,7 +46,9 @@ class Customers:
             return Customer(key) if path.parent.is_dir() else None
         raw = parse_file(path, text)
         if marks.CONFLICT in raw:
-            raise SessionlogError(marks.conflict_problem(f"customer {key}", key, raw[marks.CONFLICT], str(path), None))
+            raise SessionlogError(
+                marks.conflict_problem(_("customer {key}").format(key=key), key, raw[marks.CONFLICT], str(path), None)
+            )
         try:
             return codec.customer_from_dict(raw, key, Origin(str(path), 1))
         except codec.Invalid as exc:
@@ -83,9 +86,9 @@ class Customers:
         path = self.file(c.key)
         with self.lock.held():
             if create and path.parent.is_dir():
-                raise SessionlogError(f"customer {c.key} exists already", Kind.EXISTS)
+                raise SessionlogError(_("customer {key} exists already").format(key=c.key), Kind.EXISTS)
             if not create and not path.parent.is_dir():
-                raise SessionlogError(f"no customer {c.key}", Kind.NOT_FOUND)
+                raise SessionlogError(_("no customer {key}").format(key=c.key), Kind.NOT_FOUND)
             text = read_text(path) or ""
             doc = parse_file(path, text) if text.strip() else {}
             top = {k: v for k, v in doc.items() if not isinstance(v, dict)}

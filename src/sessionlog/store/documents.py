@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 from sessionlog.store.files import read_text, write_atomic
 from sessionlog.store.layout import Layout
@@ -54,11 +55,17 @@ class Documents:
             data = path.read_bytes()
         except OSError as exc:
             raise SessionlogError(
-                f"{setting}: cannot read {path}: {exc.strerror or exc}", Kind.NOT_FOUND, path=self.layout.settings_file
+                _("{setting}: cannot read {path}: {value}").format(
+                    setting=setting, path=path, value=exc.strerror or exc
+                ),
+                Kind.NOT_FOUND,
+                path=self.layout.settings_file,
             ) from None
         if len(data) > MAX_IMAGE:
             raise SessionlogError(
-                f"{setting}: {path} is over {MAX_IMAGE // 1024 // 1024} MB; use a smaller image",
+                _("{setting}: {path} is over {value} MB; use a smaller image").format(
+                    setting=setting, path=path, value=MAX_IMAGE // 1024 // 1024
+                ),
                 Kind.INVALID,
                 path=self.layout.settings_file,
             )
@@ -67,7 +74,9 @@ class Documents:
             mime = "image/svg+xml"
         if mime is None:
             raise SessionlogError(
-                f"{setting}: {path} is not a PNG, JPEG, GIF or SVG image", Kind.INVALID, path=self.layout.settings_file
+                _("{setting}: {path} is not a PNG, JPEG, GIF or SVG image").format(setting=setting, path=path),
+                Kind.INVALID,
+                path=self.layout.settings_file,
             )
         return Image(data, mime, path)
 
@@ -76,11 +85,13 @@ class Documents:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SessionlogError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+            raise SessionlogError(
+                _("cannot write to {folder}: {value}").format(folder=folder, value=exc.strerror or exc)
+            ) from None
         if not folder.is_dir():
-            raise SessionlogError(f"cannot write to {folder}: not a folder")
+            raise SessionlogError(_("cannot write to {folder}: not a folder").format(folder=folder))
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise SessionlogError(f"cannot write to {folder}: permission denied")
+            raise SessionlogError(_("cannot write to {folder}: permission denied").format(folder=folder))
         return folder
 
     def write(self, path: Path, data: bytes) -> None:
@@ -92,4 +103,6 @@ class Documents:
             os.umask(mask)
             os.chmod(path, 0o666 & ~mask)
         except OSError as exc:
-            raise SessionlogError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise SessionlogError(
+                _("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc)
+            ) from None

@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 from sessionlog.store import faults
 
@@ -26,13 +27,13 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise SessionlogError("is a folder, expected a file", Kind.BROKEN_FILE, path=path) from None
+        raise SessionlogError(_("is a folder, expected a file"), Kind.BROKEN_FILE, path=path) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SessionlogError(
-            "not UTF-8 text; save the file as UTF-8", Kind.BROKEN_FILE, path=path, line=line
+            _("not UTF-8 text; save the file as UTF-8"), Kind.BROKEN_FILE, path=path, line=line
         ) from None
 
 
@@ -41,11 +42,13 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise SessionlogError("no such file", Kind.NOT_FOUND, path=path) from None
+        raise SessionlogError(_("no such file"), Kind.NOT_FOUND, path=path) from None
     except IsADirectoryError:
-        raise SessionlogError("is a folder, expected a file", Kind.BROKEN_FILE, path=path) from None
+        raise SessionlogError(_("is a folder, expected a file"), Kind.BROKEN_FILE, path=path) from None
     except OSError as exc:
-        raise SessionlogError(f"cannot be read: {exc.strerror or exc}", Kind.BROKEN_FILE, path=path) from None
+        raise SessionlogError(
+            _("cannot be read: {value}").format(value=exc.strerror or exc), Kind.BROKEN_FILE, path=path
+        ) from None
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -111,10 +114,10 @@ def _refuse_links(path: Path) -> None:
     """Never write through a symbolic link: it could point anywhere, outside the ledger too."""
     if path.is_symlink() or path.parent.is_symlink():
         raise SessionlogError(
-            "is a symbolic link; sessionlog does not write through links",
+            _("is a symbolic link; sessionlog does not write through links"),
             Kind.UNSAFE_WRITE,
             path=path if path.is_symlink() else path.parent,
-            hint="replace the link by the folder or file itself",
+            hint=_("replace the link by the folder or file itself"),
         )
 
 
@@ -226,13 +229,16 @@ class LedgerLock:
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK):
             # filelock would wait out its timeout and blame another process.
-            raise SessionlogError(f"the ledger folder {self.root} is not writable", Kind.INPUT)
+            raise SessionlogError(_("the ledger folder {root} is not writable").format(root=self.root), Kind.INPUT)
         lock = FileLock(str(self.root / LOCK_NAME), timeout=self.timeout)
         try:
             lock.acquire()
         except Timeout:
             raise SessionlogError(
-                f"the ledger {self.root} is busy: another sessionlog holds {LOCK_NAME}; try again", Kind.BUSY
+                _("the ledger {root} is busy: another sessionlog holds {LOCK_NAME}; try again").format(
+                    root=self.root, LOCK_NAME=LOCK_NAME
+                ),
+                Kind.BUSY,
             ) from None
         self._depth = 1
         self.memo.clear()

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError, slug
 from sessionlog.store.files import read_text, write_atomic
 
@@ -99,13 +100,13 @@ class Git:
     ) -> subprocess.CompletedProcess[bytes]:
         """`git ARGS` in the ledger folder; SessionlogError with git's last line when it fails."""
         if not git_available():
-            raise SessionlogError("git is not installed (or not on PATH); sync needs it", Kind.NOT_FOUND)
+            raise SessionlogError(_("git is not installed (or not on PATH); sync needs it"), Kind.NOT_FOUND)
         env = {**os.environ, "GIT_MERGE_AUTOEDIT": "no"}
         command = ["git", *(c for kv in config for c in ("-c", kv)), *args]
         done = subprocess.run(command, cwd=self.root, input=data, capture_output=True, env=env, check=False)
         if check and done.returncode != 0:
             why = _reason(done.stderr.decode("utf-8", "replace")) or f"exit status {done.returncode}"
-            raise SessionlogError(f"git {args[0]} failed: {why}", Kind.INPUT)
+            raise SessionlogError(_("git {args} failed: {why}").format(args=args[0], why=why), Kind.INPUT)
         return done
 
     def out(self, *args: str) -> str:
@@ -300,7 +301,7 @@ class Git:
         done = self.run(*args, check=False, config=[*NO_RENAMES, *self.identity(supporter)])
         if done.returncode != 0 and not self.unmerged():
             why = _reason(done.stderr.decode("utf-8", "replace") + done.stdout.decode("utf-8", "replace"))
-            raise SessionlogError(f"git merge failed: {why}", Kind.CONFLICT)
+            raise SessionlogError(_("git merge failed: {why}").format(why=why), Kind.CONFLICT)
         return done.returncode == 0
 
     def unmerged(self) -> dict[str, set[int]]:
@@ -359,7 +360,9 @@ class Git:
         args = ("merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base), str(theirs))
         done = self.run(*args, check=False)
         if done.returncode < 0:
-            raise SessionlogError(f"git merge-file failed: {_reason(done.stderr.decode('utf-8', 'replace'))}")
+            raise SessionlogError(
+                _("git merge-file failed: {reason}").format(reason=_reason(done.stderr.decode("utf-8", "replace")))
+            )
         return done.returncode
 
     @contextmanager
@@ -371,7 +374,9 @@ class Git:
         try:
             lock.acquire()
         except Timeout:
-            raise SessionlogError("another sessionlog sync of this ledger is running; try again", Kind.BUSY) from None
+            raise SessionlogError(
+                _("another sessionlog sync of this ledger is running; try again"), Kind.BUSY
+            ) from None
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 
 _MONTH_FILE = re.compile(r"\d{4}-\d{2}\.data")
@@ -18,18 +19,20 @@ def timewarrior_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.exists():
-        raise SessionlogError("no such file or folder", Kind.NOT_FOUND, path=path)
+        raise SessionlogError(_("no such file or folder"), Kind.NOT_FOUND, path=path)
     folder = path / "data" if (path / "data").is_dir() else path
     try:
         found = sorted(p for p in folder.iterdir() if _MONTH_FILE.fullmatch(p.name) and p.is_file())
     except OSError as exc:
-        raise SessionlogError(f"cannot be read: {exc.strerror or exc}", Kind.BROKEN_FILE, path=folder) from None
+        raise SessionlogError(
+            _("cannot be read: {value}").format(value=exc.strerror or exc), Kind.BROKEN_FILE, path=folder
+        ) from None
     if not found:
         raise SessionlogError(
-            "no Timewarrior data files (YYYY-MM.data) in it",
+            _("no Timewarrior data files (YYYY-MM.data) in it"),
             Kind.NOT_FOUND,
             path=folder,
-            hint="give the data folder, e.g. ~/.timewarrior or ~/.local/share/timewarrior",
+            hint=_("give the data folder, e.g. ~/.timewarrior or ~/.local/share/timewarrior"),
         )
     return found
 

@@ -14,6 +14,7 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Correction, IssuedInvoice, Kind, Origin, Problem, SessionlogError
 from sessionlog.store import codec, faults, marks, tomltext
 from sessionlog.store.files import LedgerLock
@@ -46,12 +47,19 @@ class Invoices:
             try:
                 invoices.append(_invoice(raw, month, Origin(str(path), line or 0)))
             except (codec.Invalid, KeyError, TypeError) as exc:
-                problems.append(Problem(Kind.INVALID, f"invoice {raw.get('number', '?')}: {exc}", str(path), line))
+                problems.append(
+                    Problem(
+                        Kind.INVALID,
+                        _("invoice {number}: {exc}").format(number=raw.get("number", "?"), exc=exc),
+                        str(path),
+                        line,
+                    )
+                )
         for raw in _tables(f.doc, "correction"):
             try:
                 corrections.append(Correction(str(raw["invoice"]), str(raw["session"]), raw["at"], str(raw["change"])))
             except (KeyError, TypeError) as exc:
-                problems.append(Problem(Kind.INVALID, f"a correction lacks {exc}", str(path)))
+                problems.append(Problem(Kind.INVALID, _("a correction lacks {exc}").format(exc=exc), str(path)))
         return invoices, corrections, problems
 
     def numbers(self, months: Iterable[str] | None) -> tuple[list[str], list[Problem]]:
@@ -122,8 +130,8 @@ class Invoices:
             text = "".join(parts)
             if not _verified(text, expect, f.doc):
                 raise SessionlogError(
-                    "cannot append to the invoice register safely", Kind.UNSAFE_WRITE, path=path,
-                    hint="edit it by hand or run `sessionlog check`",
+                    _("cannot append to the invoice register safely"), Kind.UNSAFE_WRITE, path=path,
+                    hint=_("edit it by hand or run `sessionlog check`"),
                 )  # fmt: skip
             write(path, text, self.lock)
 

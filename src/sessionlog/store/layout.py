@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, SessionlogError, check_customer_key, slug
 from sessionlog.store.copynames import copy_problem, original_name
 from sessionlog.store.files import is_leftover
@@ -129,7 +130,7 @@ class Layout:
                 problems.append(
                     Problem(
                         Kind.INVALID,
-                        f"customer folder {name!r} is not a lower-case key",
+                        _("customer folder {name!r} is not a lower-case key").format(name=name),
                         str(self.customer_dir(name)),
                         hint=f"rename it to {key!r}" + (" and merge it into that folder" if key in by_key else ""),
                     )
@@ -139,7 +140,9 @@ class Layout:
                 listed = ", ".join(sorted(names))
                 problems.append(
                     Problem(
-                        Kind.DUPLICATE, f"customer folders {listed} differ only in case", str(self.customer_dir(key))
+                        Kind.DUPLICATE,
+                        _("customer folders {listed} differ only in case").format(listed=listed),
+                        str(self.customer_dir(key)),
                     )
                 )
         return problems
@@ -165,9 +168,9 @@ class Layout:
                     problems.append(
                         Problem(
                             Kind.MISFILED,
-                            "not a month file: sessions are read only from files named YYYY-MM.toml",
+                            _("not a month file: sessions are read only from files named YYYY-MM.toml"),
                             str(self.customer_dir(key) / name),
-                            hint="move its records into the right month file, or delete it",
+                            hint=_("move its records into the right month file, or delete it"),
                         )
                     )
         return problems

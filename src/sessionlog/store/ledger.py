@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Session, SessionlogError, Settings
 from sessionlog.store.config import ledger_zone, load_settings
 from sessionlog.store.customers import Customers
@@ -97,7 +98,7 @@ class Ledger:
         path = self.layout.settings_file
         with self.locked():
             if read_text(path) is not None:
-                raise SessionlogError(f"{path} exists already; edit it by hand", Kind.EXISTS)
+                raise SessionlogError(_("{path} exists already; edit it by hand").format(path=path), Kind.EXISTS)
             write_atomic(path, text)
         return path
 
@@ -105,16 +106,24 @@ class Ledger:
         """The one session, finished or running, whose id starts with `prefix`."""
         prefix = prefix.strip().lower()
         if not prefix:
-            raise SessionlogError("give a session id or a unique prefix of it")
+            raise SessionlogError(_("give a session id or a unique prefix of it"))
         hits = self.sessions.find(prefix) + self.timers.find(prefix)
         if len(prefix) < MIN_PREFIX:
             # `delete e` must not pick whatever happens to start with "e": only a whole id that short.
             hits = [s for s in hits if s.id == prefix]
             if not hits:
-                raise SessionlogError(f"give at least {MIN_PREFIX} characters of the id, not {prefix!r}", Kind.INPUT)
+                raise SessionlogError(
+                    _("give at least {MIN_PREFIX} characters of the id, not {prefix!r}").format(
+                        MIN_PREFIX=MIN_PREFIX, prefix=prefix
+                    ),
+                    Kind.INPUT,
+                )
         if not hits:
-            raise SessionlogError(f"no session with id {prefix!r}", Kind.NOT_FOUND)
+            raise SessionlogError(_("no session with id {prefix!r}").format(prefix=prefix), Kind.NOT_FOUND)
         if len({s.id for s in hits}) > 1:
             ids = ", ".join(sorted(s.id for s in hits)[:5])
-            raise SessionlogError(f"id prefix {prefix!r} is ambiguous: {ids}; type more of it", Kind.AMBIGUOUS)
+            raise SessionlogError(
+                _("id prefix {prefix!r} is ambiguous: {ids}; type more of it").format(prefix=prefix, ids=ids),
+                Kind.AMBIGUOUS,
+            )
         return hits[0]

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem
 from sessionlog.store import tomltext
 
@@ -163,11 +164,13 @@ def conflict_problem(what: str, target: str, entries: Any, path: str, line: int 
     """The finding for a record or document in conflict: `path:line: conflict: ...`."""
     return Problem(
         Kind.MERGE_CONFLICT,
-        f"{what} is in conflict: {describe(entries)}",
+        _("{what} is in conflict: {describe}").format(what=what, describe=describe(entries)),
         path,
         line,
-        hint=f"keep one side with: sessionlog resolve {target} --take ours|theirs, or edit it and remove the "
-        f"`{CONFLICT} = ...` line",
+        hint=_(
+            "keep one side with: sessionlog resolve {target} --take ours|theirs, or "
+            "edit it and remove the `{CONFLICT} = ...` line"
+        ).format(target=target, CONFLICT=CONFLICT),
     )
 
 
@@ -176,12 +179,20 @@ def register_problem(raw: Mapping[str, Any], path: str, line: int | None) -> Pro
     number = raw.get("number", "?")
     return Problem(
         Kind.MERGE_CONFLICT,
-        f"invoice {number} ({raw.get('customer', '?')}, {raw.get('total', '?')} {raw.get('currency', '')}) "
-        f"is in conflict: {raw.get(CONFLICT)}",
+        _("invoice {number} ({customer}, {total} {currency}) is in conflict: {conflict}").format(
+            number=number,
+            customer=raw.get("customer", "?"),
+            total=raw.get("total", "?"),
+            currency=raw.get("currency", ""),
+            conflict=raw.get(CONFLICT),
+        ),
         path,
         line,
-        hint="keep the invoice that was sent under this number; give the other a new number here and in its "
-        f"sessions' `invoice` keys, then remove its `{CONFLICT} = ...` line",
+        hint=_(
+            "keep the invoice that was sent under this number; give the other a new "
+            "number here and in its sessions' `invoice` keys, then remove its "
+            "`{CONFLICT} = ...` line"
+        ).format(CONFLICT=CONFLICT),
     )
 
 
@@ -197,14 +208,14 @@ def problems_in(text: str, path: str, shown: str | None = None) -> list[Problem]
         if CONFLICT not in doc:
             return []
         label = document_label(path)
-        what = "the settings" if label == "settings" else f"customer {label}"
+        what = _("the settings") if label == "settings" else _("customer {key}").format(key=label)
         line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(f"{CONFLICT} =")), None)
         return [conflict_problem(what, label, doc[CONFLICT], where, line)]
     table = "invoice" if kind == "register" else "session"
     records = doc.get(table, [])
     if not isinstance(records, list) or not any(isinstance(r, dict) and CONFLICT in r for r in records):
         return []
-    blocks, _ = tomltext.split_records(text.splitlines(), table)
+    blocks, _rest = tomltext.split_records(text.splitlines(), table)
     lines = [b.start + 1 for b in blocks] if len(blocks) == len(records) else [None] * len(records)
     out = []
     for raw, line in zip(records, lines, strict=True):
@@ -214,5 +225,5 @@ def problems_in(text: str, path: str, shown: str | None = None) -> list[Problem]
             out.append(register_problem(raw, where, line))
         else:
             sid = str(raw.get("id"))
-            out.append(conflict_problem(f"session {sid}", sid, raw[CONFLICT], where, line))
+            out.append(conflict_problem(_("session {id}").format(id=sid), sid, raw[CONFLICT], where, line))
     return out

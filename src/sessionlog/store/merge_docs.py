@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 from sessionlog.store import tomltext
 from sessionlog.store.marks import CONFLICT, ISSUED_TWICE, MISSING, Conflict, document_label, with_conflict
@@ -106,7 +107,9 @@ def document_text(text: str, doc: dict[str, Any], new: dict[str, Any], path: str
     """A customer or settings file's text changed from `doc` to `new`, its comments kept."""
     spliced = _spliced_document(text, doc, new, path)
     if spliced is None:
-        raise SessionlogError("cannot rewrite this file safely", Kind.UNSAFE_WRITE, path=path, hint="edit it by hand")
+        raise SessionlogError(
+            _("cannot rewrite this file safely"), Kind.UNSAFE_WRITE, path=path, hint=_("edit it by hand")
+        )
     return spliced
 
 

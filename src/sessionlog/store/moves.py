@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Severity
 from sessionlog.store import faults, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic
@@ -81,8 +82,10 @@ class Moves:
             return None
         return Problem(
             Kind.DUPLICATE,
-            f"a move of session {move.id} from {move.source} to {move.target} was interrupted",
+            _("a move of session {id} from {source} to {target} was interrupted").format(
+                id=move.id, source=move.source, target=move.target
+            ),
             str(self.path),
             severity=Severity.WARNING,
-            hint="the next write finishes it",
+            hint=_("the next write finishes it"),
         )

@@ -14,6 +14,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, check_customer_key, month_key
 from sessionlog.store import codec, faults, fixedids, marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text, remove, write_atomic, write_many
@@ -50,7 +51,10 @@ class SessionFile:
             if isinstance(raw, dict) and raw.get("id") == sid:
                 return i, raw
         raise SessionlogError(
-            f"session {sid} is no longer in {self.path}; it was changed meanwhile, try again", Kind.CONFLICT
+            _("session {sid} is no longer in {path}; it was changed meanwhile, try again").format(
+                sid=sid, path=self.path
+            ),
+            Kind.CONFLICT,
         )
 
     def lines(self) -> list[int]:
@@ -85,14 +89,14 @@ def decode(
     """
     path = str(f.path)
     if "session" in f.doc and not isinstance(f.doc["session"], list):
-        return [], [Problem(Kind.INVALID, "`session` must be a list of [[session]] tables", path)]
+        return [], [Problem(Kind.INVALID, _("`session` must be a list of [[session]] tables"), path)]
     problems = _unknown_tables(f)
     sessions: list[Session] = []
     check_month = customer is not None and not misfiled_ok and is_month_file(f.path)
     for raw, line in zip(f.records, f.lines(), strict=True):
-        what = f"session {raw.get('id')}" if isinstance(raw, dict) and raw.get("id") else "session"
+        what = _("session {id}").format(id=raw.get("id")) if isinstance(raw, dict) and raw.get("id") else _("session")
         if not isinstance(raw, dict):
-            problems.append(Problem(Kind.INVALID, f"{what}: not a table", path, line or None))
+            problems.append(Problem(Kind.INVALID, _("{what}: not a table").format(what=what), path, line or None))
             continue
         if marks.CONFLICT in raw:  # a merge left both versions: a person decides before it counts
             problems.append(marks.conflict_problem(what, str(raw.get("id")), raw[marks.CONFLICT], path, line or None))
@@ -102,7 +106,12 @@ def decode(
             # A timer's customer becomes a folder name when it stops: as strict as a typed key.
             problems.append(
                 Problem(
-                    Kind.INVALID, f"{what}: customer {raw.get('customer')!r} is not a customer key", path, line or None
+                    Kind.INVALID,
+                    _("{what}: customer {customer!r} is not a customer key").format(
+                        what=what, customer=raw.get("customer")
+                    ),
+                    path,
+                    line or None,
                 )
             )
             continue
@@ -113,8 +122,10 @@ def decode(
             continue
         if customer is not None and s.running:
             # Only timer files hold running sessions; a start alone in a month file is a mistake.
-            hint = "give it an end, or mark it `unfinished = true` until its duration is known"
-            problems.append(Problem(Kind.INVALID, f"session {s.id} has no end", path, line or None, hint=hint))
+            hint = _("give it an end, or mark it `unfinished = true` until its duration is known")
+            problems.append(
+                Problem(Kind.INVALID, _("session {id} has no end").format(id=s.id), path, line or None, hint=hint)
+            )
             continue
         if check_month:
             month = month_key(s.start, tz)
@@ -122,7 +133,10 @@ def decode(
                 # Billing it under this file's month would put it on the wrong invoice.
                 problems.append(
                     Problem(
-                        Kind.MISFILED, f"session {s.id} started in {month}; move it to {month}.toml", path, line or None
+                        Kind.MISFILED,
+                        _("session {id} started in {month}; move it to {month}.toml").format(id=s.id, month=month),
+                        path,
+                        line or None,
                     )
                 )
                 continue
@@ -153,10 +167,10 @@ def _unknown_tables(f: SessionFile) -> list[Problem]:
             out.append(
                 Problem(
                     Kind.INVALID,
-                    f"unknown table [{key}]: sessions are [[session]] tables",
+                    _("unknown table [{key}]: sessions are [[session]] tables").format(key=key),
                     str(f.path),
                     line,
-                    hint="rename the header to [[session]]",
+                    hint=_("rename the header to [[session]]"),
                 )
             )
     return out
@@ -327,7 +341,9 @@ class Sessions:
             elif s.id in ids:
                 if exist_ok:
                     return s
-                raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
+                raise SessionlogError(
+                    _("session id {id} exists already in {path}").format(id=s.id, path=path), Kind.DUPLICATE
+                )
             check(s, force)
             record = codec.session_to_dict(s)
             text = None if trusted is None else tomltext.append_trusted(trusted[1], record, str(path))
@@ -365,7 +381,10 @@ class Sessions:
         by_file: dict[tuple[str, str], list[tuple[int, Session]]] = {}
         for i, s in enumerate(sessions):
             if s.running:
-                raise SessionlogError(f"session {s.id or 'without id'} has no end and is not unfinished", Kind.INVALID)
+                raise SessionlogError(
+                    _("session {value} has no end and is not unfinished").format(value=s.id or "without id"),
+                    Kind.INVALID,
+                )
             check(s)
             local = s.start.astimezone(self.tz)
             by_file.setdefault((s.customer, f"{local.year:04d}-{local.month:02d}"), []).append((i, s))
@@ -382,7 +401,9 @@ class Sessions:
                 records: list[dict[str, Any]] = []
                 for i, s in group:
                     if s.id in used and s.id and not renew_taken:
-                        raise SessionlogError(f"session id {s.id} exists already in {path}", Kind.DUPLICATE)
+                        raise SessionlogError(
+                            _("session id {id} exists already in {path}").format(id=s.id, path=path), Kind.DUPLICATE
+                        )
                     # A fixed id drawn before the ledger was read is drawn again: the result then
                     # depends on the ledger alone, not on what this process drew before.
                     if not s.id or s.id in used or (renew_taken and s.id in fixedids.drawn):
@@ -409,7 +430,9 @@ class Sessions:
         except codec.Invalid:
             current = None
         if current != old:
-            raise SessionlogError(f"session {old.id} was changed by someone else meanwhile; try again", Kind.CONFLICT)
+            raise SessionlogError(
+                _("session {id} was changed by someone else meanwhile; try again").format(id=old.id), Kind.CONFLICT
+            )
 
     def _put(self, old: Session, new: Session, record_for: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Write `new` over `old`, moving it if its customer or month changed."""
@@ -464,7 +487,9 @@ class Sessions:
             ensure_unlocked(old, force)
             check(new, force)
             if self._target(old, new) != self.home_of(old):
-                raise SessionlogError(f"session {old.id}: a batch change cannot move a record", Kind.INPUT)
+                raise SessionlogError(
+                    _("session {id}: a batch change cannot move a record").format(id=old.id), Kind.INPUT
+                )
             by_file.setdefault(self.home_of(old), []).append((old, new))
         with self.lock.held():
             self.finish_moves()
@@ -509,14 +534,14 @@ class Sessions:
         doc = tomltext.parse(text)
         records = doc.get("session")
         if set(doc) != {"session"} or not isinstance(records, list) or len(records) != 1:
-            raise SessionlogError("the text must hold exactly one [[session]] record and nothing else")
+            raise SessionlogError(_("the text must hold exactly one [[session]] record and nothing else"))
         raw = records[0]
         try:
             new = codec.session_from_dict(raw, old.customer, old.origin)
         except codec.Invalid as exc:
             raise SessionlogError(str(exc), Kind.INVALID) from None
         if new.id != old.id:
-            raise SessionlogError("the id of a record cannot be changed")
+            raise SessionlogError(_("the id of a record cannot be changed"))
         ensure_unlocked(old, force)
         check(new, force)
         self._put(old, new, lambda _: raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Session, SessionlogError
 from sessionlog.store import codec, tomltext
 from sessionlog.store.files import LedgerLock
@@ -22,7 +23,7 @@ class Timers:
     def _read(self, path: Path) -> list[Session]:
         sessions, problems = read(path, None, self.sessions.tz, lock=self.lock)
         if problems:
-            raise SessionlogError(replace(problems[0], hint="fix or delete that file"))
+            raise SessionlogError(replace(problems[0], hint=_("fix or delete that file")))
         return sessions
 
     def of(self, supporter: str) -> Session | None:
@@ -36,9 +37,11 @@ class Timers:
         sessions = self._read(path)
         if sessions and sessions[0].supporter != supporter:
             raise SessionlogError(
-                f"the timer in {path} belongs to {sessions[0].supporter!r}, not {supporter!r}",
+                _("the timer in {path} belongs to {supporter!r}, not {supporter2!r}").format(
+                    path=path, supporter=sessions[0].supporter, supporter2=supporter
+                ),
                 Kind.CONFLICT,
-                hint="a supporter is the exact name in $SESSIONLOG_SUPPORTER or the user config",
+                hint=_("a supporter is the exact name in $SESSIONLOG_SUPPORTER or the user config"),
             )
         return sessions[0] if sessions else None
 
@@ -56,7 +59,7 @@ class Timers:
         for path in self.layout.timer_files():
             found, bad = read(path, None, self.sessions.tz, lock=self.lock)
             sessions += found
-            problems += [replace(p, hint="fix or delete that file") for p in bad]
+            problems += [replace(p, hint=_("fix or delete that file")) for p in bad]
         return sessions, problems
 
     def ids(self) -> set[str]:
@@ -73,7 +76,7 @@ class Timers:
     def _current(self, running: Session) -> None:
         current = self.of(running.supporter)
         if current is None or current.id != running.id:
-            raise SessionlogError("the running session was changed meanwhile; try again", Kind.CONFLICT)
+            raise SessionlogError(_("the running session was changed meanwhile; try again"), Kind.CONFLICT)
 
     def save(self, s: Session, *, new: bool = False) -> Session:
         """Write the supporter's running session; `new` refuses if one is running already."""
@@ -81,7 +84,10 @@ class Timers:
             current = self.of(s.supporter)
             if new and current is not None:
                 raise SessionlogError(
-                    f"a session for {current.customer} is running already ({current.id})", Kind.RUNNING
+                    _("a session for {customer} is running already ({id})").format(
+                        customer=current.customer, id=current.id
+                    ),
+                    Kind.RUNNING,
                 )
             if not new:
                 self._current(s)

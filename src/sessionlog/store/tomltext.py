@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
@@ -221,10 +222,10 @@ def _check(text: str, table: str, expect: list[Any], rest: Mapping[str, Any]) ->
 
 def _unsafe(path: str) -> SessionlogError:
     return SessionlogError(
-        "cannot rewrite this file safely",
+        _("cannot rewrite this file safely"),
         Kind.UNSAFE_WRITE,
         path=path,
-        hint="edit it by hand or run `sessionlog check`",
+        hint=_("edit it by hand or run `sessionlog check`"),
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sessionlog.i18n import _
 from sessionlog.model import Kind, Session, SessionlogError, validate_session
 from sessionlog.store import tomltext
-
-BROKEN_HINT = "fix it by hand; sessionlog will not write to this file until it parses"
 
 
 def parse_file(path: Path, text: str) -> dict[str, Any]:
@@ -16,8 +15,9 @@ def parse_file(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomltext.parse(text)
     except tomltext.TomlError as exc:
-        message = f"does not parse as TOML: {exc.problem.message}"
-        raise SessionlogError(message, Kind.BROKEN_FILE, path=path, line=exc.line, hint=BROKEN_HINT) from None
+        message = _("does not parse as TOML: {reason}").format(reason=exc.problem.message)
+        hint = _("fix it by hand; sessionlog will not write to this file until it parses")
+        raise SessionlogError(message, Kind.BROKEN_FILE, path=path, line=exc.line, hint=hint) from None
 
 
 def check(s: Session, force: bool = False) -> None:
@@ -30,5 +30,8 @@ def check(s: Session, force: bool = False) -> None:
 def ensure_unlocked(s: Session, force: bool) -> None:
     if s.invoice and not force:
         raise SessionlogError(
-            f"session {s.id} is locked: it was invoiced as {s.invoice} (use --force to change it)", Kind.LOCKED
+            _("session {id} is locked: it was invoiced as {invoice} (use --force to change it)").format(
+                id=s.id, invoice=s.invoice
+            ),
+            Kind.LOCKED,
         )

@@ -9,7 +9,7 @@ from typing import TextIO
 from sessionlog.cli import plaintable
 from sessionlog.cli.terminal import PIPE_WIDTH, is_terminal, table_width  # PIPE_WIDTH lived here; still importable
 from sessionlog.fit import Layout, fit
-from sessionlog.i18n import heading
+from sessionlog.i18n import _, heading
 from sessionlog.render import Column, cell_text
 
 __all__ = ["PIPE_WIDTH", "hint", "print_table"]
@@ -24,7 +24,13 @@ def hint(layout: Layout, width: int) -> str | None:
         return None
     n = len(layout.left_out)
     names = ", ".join(c.header for c in layout.left_out)
-    return f"hint: {n} column{'s' if n > 1 else ''} left out to fit {width} columns ({names}); --wide shows all"
+    if n == 1:
+        return _("hint: 1 column left out to fit {width} columns ({names}); --wide shows all").format(
+            width=width, names=names
+        )
+    return _("hint: {n} columns left out to fit {width} columns ({names}); --wide shows all").format(
+        n=n, width=width, names=names
+    )
 
 
 def print_table(

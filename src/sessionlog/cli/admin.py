@@ -114,12 +114,16 @@ def check(
     say(ok + (_(", {warnings} warning(s)").format(warnings=warnings) if warnings else ""))
 
 
+# A ledger with fewer customers is checked before a bar could mean anything.
+PROGRESS_FROM = 30
+
+
 def _checked(c: Context) -> CheckResult:
     """check_ledger, with a progress bar (customers read) on stderr when that is a terminal."""
     if not sys.stderr.isatty():
         return check_ledger(c)
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     columns = (
         TextColumn(_("checking")),
@@ -128,9 +132,22 @@ def _checked(c: Context) -> CheckResult:
         TextColumn(_("customers")),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("check", total=None)
-        return check_ledger(c, lambda done, total: bar.update(task, completed=done, total=total))
+    bar = Progress(*columns, console=Console(stderr=True), transient=True)
+    tasks: list[TaskID] = []
+
+    def update(done: int, total: int) -> None:
+        if not tasks:
+            if total < PROGRESS_FROM:
+                return  # over before a bar could mean anything
+            bar.start()
+            tasks.append(bar.add_task("check", total=total))
+        bar.update(tasks[0], completed=done, total=total)
+
+    try:
+        return check_ledger(c, update)
+    finally:
+        if tasks:
+            bar.stop()
 
 
 def _as_json(p: Problem) -> dict[str, object]:

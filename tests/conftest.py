@@ -175,6 +175,23 @@ class Ledger:
         return line
 
 
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text tomllib parses from now on (the store's small parse memo emptied first)."""
+    from sessionlog.store import tomltext as _tomltext
+
+    seen: list[str] = []
+    real = _tomltext.tomllib.loads
+
+    def counting(text: str) -> dict[str, object]:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(_tomltext.tomllib, "loads", counting)
+    _tomltext._PARSED.clear()
+    return seen
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test writes to the user's cache folder: each run has one of its own."""

@@ -136,23 +136,15 @@ def test_check_returns_problems_with_file_and_line(ledger: Ledger) -> None:
     assert (problem.kind, problem.path, problem.line) == (Kind.BROKEN_FILE, str(ledger.month("acme", "2024-03")), 6)
 
 
-def test_each_file_is_parsed_once_per_command(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_file_is_parsed_once_per_command(ledger: Ledger, parses: list[str]) -> None:
     """`add` and `edit` parse the month file as it was once; the only other parse verifies the new text,
     and reading the file again afterwards (for the overlap warning) reuses that parse."""
-    import tomllib
-
     from sessionlog.store import tomltext
 
     first = ledger.add("acme", "01.03.2024 10:00", "01.03.2024 11:00", "--new")
     ledger.add("acme", "02.03.2024 10:00", "02.03.2024 11:00")
-    parsed: list[str] = []
-    real = tomllib.loads
-
-    def counting(text: str) -> dict[str, object]:
-        parsed.append(text)
-        return real(text)
-
-    monkeypatch.setattr(tomltext.tomllib, "loads", counting)
+    parsed = parses
+    parsed.clear()
     tomltext._PARSED.clear()  # nothing left over from the commands above
     path = ledger.month("acme", "2024-03")
     before = path.read_text(encoding="utf-8")

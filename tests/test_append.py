@@ -35,21 +35,6 @@ def age(path: Path, seconds: float = 10) -> None:
 
 
 @pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every text tomllib parses from now on."""
-    seen: list[str] = []
-    real = tomllib.loads
-
-    def counting(text: str) -> dict[str, object]:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(tomltext.tomllib, "loads", counting)
-    tomltext._PARSED.clear()
-    return seen
-
-
-@pytest.fixture
 def big(ledger: Ledger) -> Path:
     ledger.add("acme", "01.02.2024 10:00", "01.02.2024 10:30", "--new")
     path = ledger.write("customers/acme/2024-03.toml", month_text())

@@ -84,11 +84,14 @@ class LazyCommands(MutableMapping[str, click.Command]):
     def __delitem__(self, name: str) -> None:
         del self.loaded[name]
 
+    def _names(self) -> dict[str, None]:
+        return {**dict.fromkeys(COMMANDS), **dict.fromkeys(self.loaded)}
+
     def __iter__(self) -> Iterator[str]:
-        return iter({**dict.fromkeys(COMMANDS), **self.loaded})
+        return iter(self._names())
 
     def __len__(self) -> int:
-        return len({**dict.fromkeys(COMMANDS), **self.loaded})
+        return len(self._names())
 
 
 class LazyGroup(Group):

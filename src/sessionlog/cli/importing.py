@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sessionlog.cli.common import FormatOpt, Profile, app_context, say, warn
-from sessionlog.cli.listing import billing_text
+from sessionlog.cli.listing import as_json, billing_text
 from sessionlog.cli.output import emit
 from sessionlog.importers import UNITS, ImportKind
 from sessionlog.model import Session
@@ -166,24 +166,12 @@ def _row(s: Session, lines: tuple[int, ...], tz: tzinfo, file: str = "") -> dict
     }
 
 
+# A candidate has no id, invoice or billed figures yet: `list`'s JSON object without them.
+_NOT_YET = frozenset({"id", "invoice", "billed_minutes", "amount", "currency"})
+
+
 def _json(s: Session) -> dict[str, object]:
-    return {
-        "customer": s.customer,
-        "start": s.start,
-        "end": s.end,
-        "duration_seconds": None if s.end is None else int(s.net_duration().total_seconds()),
-        "supporter": s.supporter,
-        "contact": s.contact,
-        "machine": s.machine,
-        "channel": s.channel,
-        "note": s.note,
-        "billable": s.billable,
-        "free_reason": s.free_reason,
-        "tags": list(s.tags),
-        "ticket": s.ticket,
-        "source": s.source,
-        "unfinished": s.unfinished,
-    }
+    return {k: v for k, v in as_json(s, None).items() if k not in _NOT_YET}
 
 
 def _lines(lines: tuple[int, ...] | list[int], most: int = 5) -> str:

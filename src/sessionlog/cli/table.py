@@ -55,12 +55,9 @@ def print_table(
         texts.append([cell_text(footer.get(c.key), c.kind, None) for c in columns])
     limit = None if wide else table_width(out)
     layout = fit(columns, texts, limit, gap=GAP)
-    if not is_terminal(out) and plaintable.write(
-        out, columns, texts, layout, title=title, footer=footer is not None, gap=GAP
-    ):
-        return hint(layout, limit) if limit is not None else None
-
-    draw_rich(out, columns, texts, layout, limit, title=title, footer=footer is not None)
+    total = footer is not None
+    if is_terminal(out) or not plaintable.write(out, columns, texts, layout, title=title, footer=total, gap=GAP):
+        draw_rich(out, columns, texts, layout, limit, title=title, footer=total)
     return hint(layout, limit) if limit is not None else None
 
 

@@ -113,3 +113,16 @@ def test_unfinished_with_an_end_is_an_error(acme: Ledger) -> None:
 
 def test_an_end_before_the_start_is_refused_and_it_stays_unfinished(acme: Ledger) -> None:
     acme.refused("edit", "anyd", "--end", "04.03.2024 08:00", match="end must be after start")
+
+
+def test_check_still_finds_overlaps_of_a_supporter_after_an_unfinished_session(acme: Ledger) -> None:
+    # An unfinished session has no extent: it neither overlaps nor hides the overlaps after it.
+    later = FINISHED.replace("done0001", "done0002").replace("T11:00", "T11:15").replace("T11:30", "T11:45")
+    path = acme.month("acme", "2024-03")
+    path.write_text(UNFINISHED + FINISHED + later, "utf-8")
+    result = acme.run("check")
+    assert result.exit_code == 0, result.stderr
+    overlaps = [ln for ln in result.stdout.splitlines() if "before session" in ln]
+    assert len(overlaps) == 1, result.stdout
+    assert overlaps[0].startswith(f"{path}:{len((UNFINISHED + FINISHED).splitlines()) + 2}: warning: session done0002")
+    assert "before session done0001 ends" in overlaps[0]

@@ -6,11 +6,12 @@ should look at but may be right (overlapping sessions, a long session, a stale t
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
 
 from sessionlog.app.context import Context
 from sessionlog.app.listing import duplicate_problem
@@ -36,7 +37,7 @@ class CheckResult:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def _warn(kind: Kind, message: str, s: Session | Span | None = None, path: str | None = None) -> Problem:
+def _warn(kind: Kind, message: str, s: Session | None = None, path: str | None = None) -> Problem:
     origin = s.origin if s is not None else None
     where = origin.path if origin else path
     return Problem(kind, message, where, origin.line if origin else None, Severity.WARNING)
@@ -61,40 +62,34 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
         except SessionlogError as exc:
             problems.append(_at(exc.problem, str(ledger.customers.file(c.key))))
     # One customer at a time, keeping of each session only what the checks across customers
-    # need (where each id stands, each supporter's times): 100 000 sessions never sit in memory.
+    # need (where each id stands, each supporter's times) in flat arrays: 100 000 sessions
+    # never sit in memory, not even as small tuples.
     bad: list[Problem] = []
     unfinished: list[Problem] = []
     invoiced: list[Problem] = []
     zero: list[Problem] = []
     long: list[Problem] = []
-    places: dict[str, list[tuple[str | None, int | None]]] = {}
-    spans: list[Span] = []
+    seen = _Seen()
     keys = ledger.layout.customer_keys()
-    count = 0
     for done, key in enumerate(keys, 1):
         sessions, trouble = ledger.sessions.load(customers=[key])
-        count += len(sessions)
         bad += trouble
         unfinished += _unfinished(ctx, sessions)
         invoiced += _invoiced(sessions)
         zero += _zero_rates(ctx, sessions)
         long += _long(sessions)
         for s in sessions:
-            where = (s.origin.path, s.origin.line) if s.origin else (None, None)
-            places.setdefault(s.id, []).append(where)
-            end = s.end.timestamp() if s.end is not None else None
-            spans.append(Span(s.start.timestamp(), end, s.id, s.supporter, *where))
+            seen.add(s)
         if progress is not None:
             progress(done, len(keys))
     problems += bad + unfinished
     move = ledger.sessions.moves.problem()
     problems += [move] if move else []
     problems += [
-        duplicate_problem(sid, len(found), [Origin(p, ln) for p, ln in found if p is not None and ln is not None])
-        for sid, found in sorted(places.items())
-        if len(found) > 1
+        duplicate_problem(sid, len(found), [o for o in map(seen.origin, found) if o is not None])
+        for sid, found in sorted(seen.again.items())
     ]
-    problems += invoiced + zero + _overlaps(ctx, spans) + long
+    problems += invoiced + zero + _overlaps(ctx, seen) + long
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
     problems += [
@@ -105,7 +100,7 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     from sessionlog.app import conflicts  # copies outside customer folders, numbers issued twice, a waiting merge
 
     problems += conflicts.findings(ctx)
-    return CheckResult(problems, count)
+    return CheckResult(problems, len(seen.ids))
 
 
 def _at(p: Problem, path: str) -> Problem:
@@ -183,21 +178,43 @@ def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
     return out
 
 
-class Span(NamedTuple):
-    """What the overlap check needs of a session, and where it stands: times as POSIX
-    timestamps (exact to the microsecond in this range), which sort 100 000 spans several
-    times faster than aware datetimes."""
+class _Seen:
+    """What the checks across customers keep of each session, as session number -> value in
+    flat arrays: its id and place, and per supporter the starts and ends as POSIX timestamps
+    (exact to the microsecond in this range; they sort several times faster than datetimes)."""
 
-    start: float
-    end: float | None
-    id: str
-    supporter: str
-    path: str | None
-    line: int | None
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.paths: list[str | None] = []
+        self.lines = array("l")
+        self.first: dict[str, int] = {}  # id -> the number of its first session
+        self.again: dict[str, list[int]] = {}  # id -> all its sessions, for ids found twice or more
+        self.names: dict[str, str] = {}  # supporter as folded -> as first written
+        self.times: dict[str, tuple[array[float], array[float], array[int]]] = {}  # folded -> starts, ends, numbers
 
-    @property
-    def origin(self) -> Origin | None:
-        return Origin(self.path, self.line) if self.path is not None and self.line is not None else None
+    def add(self, s: Session) -> None:
+        n = len(self.ids)
+        self.ids.append(s.id)
+        self.paths.append(s.origin.path if s.origin else None)
+        self.lines.append(s.origin.line if s.origin else 0)
+        first = self.first.setdefault(s.id, n)
+        if first != n:
+            self.again.setdefault(s.id, [first]).append(n)
+        who = s.supporter.casefold()
+        track = self.times.get(who)
+        if track is None:
+            self.names[who] = s.supporter
+            track = self.times[who] = (array("d"), array("d"), array("l"))
+        track[0].append(s.start.timestamp())
+        track[1].append(s.end.timestamp() if s.end is not None else _NO_END)
+        track[2].append(n)
+
+    def origin(self, n: int) -> Origin | None:
+        path = self.paths[n]
+        return Origin(path, self.lines[n]) if path is not None and self.lines[n] else None
+
+
+_NO_END = math.nan
 
 
 def _unfinished(ctx: Context, sessions: list[Session]) -> list[Problem]:
@@ -217,29 +234,31 @@ def _unfinished(ctx: Context, sessions: list[Session]) -> list[Problem]:
     ]
 
 
-def _overlaps(ctx: Context, sessions: list[Span]) -> list[Problem]:
-    by_supporter: dict[str, list[Span]] = defaultdict(list)
-    for s in sessions:
-        by_supporter[s.supporter.casefold()].append(s)
+def _overlaps(ctx: Context, seen: _Seen) -> list[Problem]:
     out = []
-    for mine in by_supporter.values():
-        mine.sort(key=lambda s: s.start)
-        latest: Span | None = None
-        for s in mine:
-            if latest is not None and latest.end is not None and s.start < latest.end:
-                began = clock(datetime.fromtimestamp(s.start, UTC), ctx.tz)
+    for who, (starts, ends, numbers) in seen.times.items():
+        latest = -1  # the position, in start order, of the session that ends last so far
+        for i in sorted(range(len(starts)), key=starts.__getitem__):
+            if ends[i] != ends[i]:  # NaN: unfinished, it has no extent to overlap (check warns of it)
+                continue
+            if latest >= 0 and starts[i] < ends[latest]:
+                n = numbers[i]
+                began = clock(datetime.fromtimestamp(starts[i], UTC), ctx.tz)
+                origin = seen.origin(n)
                 out.append(
-                    _warn(
+                    Problem(
                         Kind.OVERLAP,
                         _(
                             "session {id} of {supporter} starts {time}, before session {id2} ends; "
                             "that can be right (an install runs while another call comes in)"
-                        ).format(id=s.id, supporter=s.supporter, time=began, id2=latest.id),
-                        s,
+                        ).format(id=seen.ids[n], supporter=seen.names[who], time=began, id2=seen.ids[numbers[latest]]),
+                        origin.path if origin else None,
+                        origin.line if origin else None,
+                        Severity.WARNING,
                     )
                 )
-            if latest is None or (s.end is not None and latest.end is not None and s.end > latest.end):
-                latest = s
+            if latest < 0 or ends[i] > ends[latest]:
+                latest = i
     return out
 
 

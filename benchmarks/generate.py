@@ -23,8 +23,18 @@ from sessionlog.store import codec, tomltext
 NOTES = ["Drucker eingerichtet", "IE aktualisiert, Neustart", "Outlook-Profil repariert", "Backup geprüft", "WLAN"]
 # A shop with 55 sessions a day has about a dozen technicians.
 SUPPORTERS = [
-    "Klaus Hörner", "Jana Weiß", "Ömer Yilmaz", "Petra Schäfer", "Lars Böhm", "Sünje Petersen",
-    "Marco Rossi", "Anke Krüger", "Tim Baumann", "Zeynep Arslan", "Jörg Lehmann", "Eva Nowak",
+    "Klaus Hörner",
+    "Jana Weiß",
+    "Ömer Yilmaz",
+    "Petra Schäfer",
+    "Lars Böhm",
+    "Sünje Petersen",
+    "Marco Rossi",
+    "Anke Krüger",
+    "Tim Baumann",
+    "Zeynep Arslan",
+    "Jörg Lehmann",
+    "Eva Nowak",
 ]
 BREAK = timedelta(minutes=5)  # between one technician's sessions
 ZONE = "Europe/Berlin"

@@ -156,7 +156,8 @@ def load(ctx: Context, period: Period, customer: str | None, *, skip_broken: boo
     lines = {line.session.id: line for line in bill(g.billable(), ledger.settings, g.customers, ctx.tz)}
     # A doubled record is shown (without figures) so a person sees both copies.
     everything = (*g.sessions, *g.doubled, *g.running)
-    shown = sorted((s for s in everything if s.start in period), key=lambda s: (s.start, s.id))
+    # By the instant as a number: comparing aware datetimes looks up both offsets every time.
+    shown = sorted((s for s in everything if s.start in period), key=lambda s: (s.start.timestamp(), s.id))
     return PeriodView(period, shown, lines, g.warnings, skipped)
 
 

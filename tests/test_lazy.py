@@ -42,12 +42,13 @@ HEAVY = (
     "sessionlog.cli.insights",
     "sessionlog.cli.sync",
 )
-# ... and what only writers need, which `status` never does.
+# ... and what only writers need, which `status` never does; nor does it build the command line.
 WRITING = ("tomli_w", "secrets", "filelock")
+FRAMEWORK = ("typer", "sessionlog.cli.app", "sessionlog.cli.common")
 
 PROBE = """
 import sys
-from sessionlog.cli.app import main
+from sessionlog.cli.entry import main  # the console script's entry point
 sys.argv = ["sessionlog", *sys.argv[1:]]
 try:
     main()
@@ -73,9 +74,10 @@ def test_status_start_and_stop_import_nothing_they_do_not_use(cli_env: dict[str,
     customer = Path(cli_env["SESSIONLOG_LEDGER"]) / "customers" / "acme" / "customer.toml"
     customer.parent.mkdir(parents=True)
     customer.write_text('name = "ACME GmbH"\n', encoding="utf-8")
-    assert imported(["status"], cli_env, HEAVY + WRITING) == []
+    assert imported(["status"], cli_env, HEAVY + WRITING + FRAMEWORK) == []
     assert imported(["start", "ACME", "--at", "01.03.2024 10:22"], cli_env, HEAVY) == []
-    assert imported(["status"], cli_env, HEAVY + WRITING) == []  # with a timer running
+    assert imported(["status"], cli_env, HEAVY + WRITING + FRAMEWORK) == []  # with a timer running
+    assert imported(["status", "--all"], cli_env, HEAVY + WRITING + FRAMEWORK) == []
     # stop reads the month's other sessions (overlaps) through the derived cache, which is SQLite.
     stop = tuple(n for n in HEAVY if n != "sqlite3")
     assert imported(["stop", "--at", "01.03.2024 10:40", "--note", "Drucker"], cli_env, stop) == []
@@ -83,9 +85,10 @@ def test_status_start_and_stop_import_nothing_they_do_not_use(cli_env: dict[str,
 
 def test_the_probe_sees_imports(cli_env: dict[str, str]) -> None:
     # The same probe on a command that needs them: proves the check above can fail.
-    assert imported(["list", "2024-03", "--format", "json"], cli_env, ("json", "sessionlog.render")) == [
+    assert imported(["list", "2024-03", "--format", "json"], cli_env, ("json", "sessionlog.render", "typer")) == [
         "json",
         "sessionlog.render",
+        "typer",
     ]
 
 

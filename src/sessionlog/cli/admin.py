@@ -11,7 +11,8 @@ import typer
 from sessionlog.app.checking import CheckResult, check_ledger
 from sessionlog.app.context import Context
 from sessionlog.app.setup import init as init_ledger
-from sessionlog.cli.common import Env, FormatOpt, app_context, env, fail, say
+from sessionlog.cli.common import FormatOpt, app_context, env, fail
+from sessionlog.cli.env import Env, say
 from sessionlog.cli.output import emit
 from sessionlog.i18n import _, use
 from sessionlog.i18n import resolve as resolve_language

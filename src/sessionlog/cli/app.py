@@ -17,7 +17,8 @@ import typer
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
 
 from sessionlog import __version__
-from sessionlog.cli.common import Env, Group, Typer, new_app
+from sessionlog.cli.common import Group, Typer, new_app
+from sessionlog.cli.env import Env
 from sessionlog.i18n import use
 
 # Every command in --help order, and the module in sessionlog.cli that registers it.

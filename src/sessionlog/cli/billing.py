@@ -20,9 +20,8 @@ from sessionlog.cli.common import (
     app_context,
     finish_incomplete,
     incomplete,
-    say,
-    warn,
 )
+from sessionlog.cli.env import say, warn
 from sessionlog.cli.listing import From, PeriodArg, To
 from sessionlog.cli.output import default_profile, emit
 from sessionlog.cli.report_by import ByOpt, label, within_columns, within_json, within_rows

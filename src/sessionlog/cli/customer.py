@@ -8,7 +8,8 @@ import typer
 
 from sessionlog.app import customers
 from sessionlog.app.customers import CustomerChanges
-from sessionlog.cli.common import FormatOpt, Wide, app_context, complete_customer, env, new_app, say, warn
+from sessionlog.cli.common import FormatOpt, Wide, app_context, complete_customer, env, new_app
+from sessionlog.cli.env import say, warn
 from sessionlog.cli.output import emit
 from sessionlog.i18n import _
 from sessionlog.model import Customer, Rounding

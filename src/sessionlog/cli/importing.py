@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sessionlog.cli.common import FormatOpt, Profile, app_context, say, warn
+from sessionlog.cli.common import FormatOpt, Profile, app_context
+from sessionlog.cli.env import say, warn
 from sessionlog.cli.listing import as_json, billing_text
 from sessionlog.cli.output import emit
 from sessionlog.importers import UNITS, ImportKind

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sessionlog.cli import terminal
-from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say
+from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete
+from sessionlog.cli.env import say
 from sessionlog.cli.listing import From, To
 from sessionlog.i18n import Language, _, document_language
 

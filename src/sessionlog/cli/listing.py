@@ -8,7 +8,8 @@ import typer
 
 from sessionlog.app.listing import list_sessions as load_sessions
 from sessionlog.app.listing import select_period
-from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, Wide, app_context, fail, say, warn
+from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, Wide, app_context, fail
+from sessionlog.cli.env import say, warn
 from sessionlog.cli.output import emit
 from sessionlog.i18n import _
 from sessionlog.model import Session

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from sessionlog.cli.common import say
+from sessionlog.cli.env import say
 from sessionlog.cli.table import print_table
 from sessionlog.i18n import current
 from sessionlog.render import PROFILES, Column, Format, csv_profile, write_csv, write_json

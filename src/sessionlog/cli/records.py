@@ -29,10 +29,8 @@ from sessionlog.cli.common import (
     app_context,
     confirm,
     fail,
-    say,
-    warn,
-    warn_line,
 )
+from sessionlog.cli.env import say, warn, warn_line
 from sessionlog.cli.timer import created, found_by_remote_id
 from sessionlog.i18n import _
 from sessionlog.model import Correction, Session, SessionlogError, clock, format_duration

@@ -8,15 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sessionlog.cli.common import (
-    CustomerOpt,
-    FormatOpt,
-    Profile,
-    SkipBroken,
-    app_context,
-    finish_incomplete,
-    say,
-)
+from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, SkipBroken, app_context, finish_incomplete
+from sessionlog.cli.env import say
 from sessionlog.cli.listing import From, To, as_json
 from sessionlog.cli.output import emit
 from sessionlog.i18n import _

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete, say, warn
+from sessionlog.cli.common import CustomerOpt, SkipBroken, app_context, finish_incomplete
+from sessionlog.cli.env import say, warn
 from sessionlog.i18n import Language, _, document_language
 from sessionlog.model import Kind, SessionlogError
 

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from sessionlog.app.context import Context
-from sessionlog.cli.common import app_context, env, fail, say, warn, warn_line
+from sessionlog.cli.common import app_context, env, fail
+from sessionlog.cli.env import say, warn, warn_line
 from sessionlog.i18n import _
 from sessionlog.model import CsvProfileName, Problem
 from sessionlog.store import Ledger

@@ -7,16 +7,8 @@ from typing import Annotated
 
 import typer
 
-from sessionlog.cli.common import (
-    CustomerOpt,
-    FormatOpt,
-    Profile,
-    SkipBroken,
-    app_context,
-    finish_incomplete,
-    say,
-    warn_line,
-)
+from sessionlog.cli.common import CustomerOpt, FormatOpt, Profile, SkipBroken, app_context, finish_incomplete
+from sessionlog.cli.env import say, warn_line
 from sessionlog.cli.listing import From, To
 from sessionlog.cli.output import emit
 from sessionlog.i18n import _

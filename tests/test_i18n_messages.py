@@ -173,3 +173,28 @@ def test_report_by_reason_in_the_readers_language(ledger: Ledger) -> None:
     csv_de = ledger.ok("report", "2024-03", "--format", "csv", "--profile", "de", env=ENGLISH).stdout
     assert "Testlauf 0:15:00, goodwill 0:30:00, warranty 1:00:00" in csv_en
     assert "Testlauf 0:15:00, Kulanz 0:30:00, Garantie 1:00:00" in csv_de
+
+
+def test_a_record_the_store_would_not_write_is_refused_in_the_readers_language(ledger: Ledger) -> None:
+    # The model's own checks (validate_session) keep their template apart for the layers above.
+    _customer(ledger)
+    english, german = _refused_in_both(
+        ledger, "add", "acme", "--start", "01.03.2024 10:00", "--end", "01.03.2024 09:00"
+    )
+    assert english == "error: end must be after start"
+    assert german == "Fehler: das Ende muss nach dem Beginn liegen"
+    english, german = _refused_in_both(ledger, "add", "acme", "--start", "01.03.2024 10:00", "--duration", "30h")
+    assert english == "error: the session lasts 30:00:00, over 24 hours (use --force if that is right)"
+    assert german == "Fehler: die Sitzung dauert 30:00:00, über 24 Stunden (--force, wenn das stimmt)"
+
+
+def test_check_names_a_hand_written_record_that_breaks_the_rules_in_german(ledger: Ledger) -> None:
+    _customer(ledger)
+    path = ledger.write(
+        "customers/acme/2024-03.toml",
+        '[[session]]\nid = "r1"\nstart = 2024-03-01T10:00:00+01:00\nend = 2024-03-01T11:00:00+01:00\n'
+        'supporter = "K"\nnote = "x"\nbillable = false\n',
+    )
+    result = ledger.run("check", env=GERMAN)
+    assert result.exit_code == 1
+    assert f"{path}:1: Fehler: Sitzung r1: eine kostenlose Sitzung braucht einen Grund (free_reason)\n" == result.stdout

@@ -4,7 +4,7 @@ Run ``python tools/catalog.py`` after changing a message, a help text or a table
 catalog gets the new msgids (untranslated) and loses the ones no longer used, and its ``.mo`` is
 compiled again. ``tests/test_i18n.py`` fails while a msgid has no translation or a ``.mo`` is stale.
 
-What is collected: ``_("…")``, ``ngettext("…", "…", n)`` and ``heading("…")`` calls
+What is collected: ``_("…")``, ``Said("…")``, ``ngettext("…", "…", n)`` and ``heading("…")`` calls
 with literal text anywhere in the package; the help text of every command and option (click's
 tree, as ``--help`` shows them); click's own words in a help page; every table heading
 (``Column(key, de, title=…)`` calls) under the context "heading"; and the values people read
@@ -51,7 +51,7 @@ def from_source() -> tuple[set[Key], dict[str, str]]:
             first = _literal(node.args[0])
             if first is None:
                 continue
-            if name == "_":
+            if name in ("_", "Said"):  # Said: a model's message, said in the reader's language above it
                 keys.add((None, first))
             elif name == "ngettext" and len(node.args) > 1 and (second := _literal(node.args[1])) is not None:
                 keys.add((None, first))

@@ -110,6 +110,15 @@ def _(message: str) -> str:
     return message if language == SOURCE else _catalog(language).gettext(message)
 
 
+def said(message: str) -> str:
+    """`message` in the current language: a model's `Said` by its template and values, any other text as it is."""
+    template = getattr(message, "template", None)
+    values = getattr(message, "values", None)
+    if not isinstance(template, str) or not isinstance(values, dict):
+        return message
+    return _(template).format(**values)
+
+
 def value_in(word: object, language: str) -> str:
     """`word` in `language`; the catalog holds values under the context "value", apart from messages."""
     return str(word) if language == SOURCE else _catalog(language).pgettext("value", str(word))

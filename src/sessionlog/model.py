@@ -406,51 +406,78 @@ class Settings:
     importing: ImportSettings = ImportSettings()
 
 
-def validate_session(s: Session, *, force: bool = False) -> list[str]:
+class Said(str):
+    """A message in English that keeps its template and values apart, so that a layer that
+    knows the reader's language can say it there (`i18n.said`); as a str it is the English."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Said:
+        self = super().__new__(cls, template.format(**values))
+        self.template = template
+        self.values = values
+        return self
+
+
+def validate_session(s: Session, *, force: bool = False) -> list[Said]:
     """Everything wrong with a record, as messages; empty when it may be written."""
-    errors: list[str] = []
-    times = [("start", s.start), ("end", s.end)] + [("a pause", t) for p in s.pauses for t in (p.start, p.end)]
+    errors: list[Said] = []
+    times = [("start", s.start), ("end", s.end)] + [("pauses", t) for p in s.pauses for t in (p.start, p.end)]
     for name, value in times:
         offset = value.utcoffset() if value is not None else timedelta(0)
         if offset is None:
-            errors.append(f"{name} has no UTC offset")
+            errors.append(Said("{name} has no UTC offset", name=name))
         elif offset % timedelta(minutes=1):
             # Local mean time before a zone adopted standard time (Amsterdam until 1937: +00:19:32).
-            errors.append(f"{name} {value:%Y-%m-%d %H:%M} has a UTC offset with seconds, which TOML cannot store")
+            errors.append(
+                Said(
+                    "{name} {time} has a UTC offset with seconds, which TOML cannot store",
+                    name=name,
+                    time=f"{value:%Y-%m-%d %H:%M}",
+                )
+            )
     if errors:
         return errors
     if s.end is not None and s.end <= s.start:
-        errors.append("end must be after start")
+        errors.append(Said("end must be after start"))
     if s.unfinished and (s.end is not None or s.paused):
-        errors.append("an unfinished session has no end and no open pause; drop `unfinished` when it gets an end")
+        errors.append(Said("an unfinished session has no end and no open pause; drop `unfinished` when it gets an end"))
     if s.channel not in CHANNELS:
-        errors.append(f"channel must be one of {', '.join(CHANNELS)}, not {s.channel!r}")
+        errors.append(
+            Said("channel must be one of {channels}, not {value}", channels=", ".join(CHANNELS), value=repr(s.channel))
+        )
     if not s.billable and not s.free_reason:
-        errors.append("a free session needs a reason (free_reason)")
+        errors.append(Said("a free session needs a reason (free_reason)"))
     if s.billable and s.free_reason:
-        errors.append("a billable session has no free_reason")
+        errors.append(Said("a billable session has no free_reason"))
     if not s.supporter:
-        errors.append("supporter is missing")
+        errors.append(Said("supporter is missing"))
     last = s.start
     for i, p in enumerate(s.pauses, 1):
         if p.start < last:
-            errors.append(f"pause {i} starts before the session or the previous pause")
+            errors.append(Said("pause {n} starts before the session or the previous pause", n=i))
         if p.end is None:
             if i != len(s.pauses) or s.end is not None:
-                errors.append(f"pause {i} has no end")
+                errors.append(Said("pause {n} has no end", n=i))
             last = p.start
             continue
         if p.end <= p.start:
-            errors.append(f"pause {i} must end after it starts")
+            errors.append(Said("pause {n} must end after it starts", n=i))
         if s.end is not None and p.end > s.end:
-            errors.append(f"pause {i} ends after the session")
+            errors.append(Said("pause {n} ends after the session", n=i))
         last = p.end
     if not errors and s.end is not None:
         net = s.net_duration()
         if net <= timedelta(0):
-            errors.append("the session has no worked time left after its pauses")
+            errors.append(Said("the session has no worked time left after its pauses"))
         elif net > MAX_SESSION and not force:
-            errors.append(f"the session lasts {format_duration(net)}, over 24 hours (use --force if that is right)")
+            errors.append(
+                Said(
+                    "the session lasts {duration}, over 24 hours (use --force if that is right)",
+                    duration=format_duration(net),
+                )
+            )
     return errors
 
 

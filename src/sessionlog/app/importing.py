@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sessionlog.app import customers, import_ledger, import_read
 from sessionlog.app.context import Context, warning
 from sessionlog.app.import_mapping import Assigner, Mapper, Unmapped
-from sessionlog.i18n import _
+from sessionlog.i18n import _, said
 from sessionlog.importers import DESCRIPTIONS, TIME_ENTRIES, ImportKind
 from sessionlog.importers.base import Candidate
 from sessionlog.model import (
@@ -225,15 +225,17 @@ def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
     """The rows the store would write, by customer and start; the others skipped with why."""
     ready: list[_Row] = []
     for row in rows:
-        errors = validate_session(row.session, force=True)
+        errors: list[str] = list(validate_session(row.session, force=True))
         length = row.session.net_duration() if row.session.end is not None else timedelta(0)
         if not errors and length > MAX_SESSION:
             errors = [
-                f"the connection lasts {format_duration(length)}, over 24 hours; "
-                "if that is right, add it by hand with sessionlog add --force"
+                _(
+                    "the connection lasts {duration}, over 24 hours; "
+                    "if that is right, add it by hand with sessionlog add --force"
+                ).format(duration=format_duration(length))
             ]
         if errors:
-            result.skipped.append(_skip(row.file or shown, row, errors[0]))
+            result.skipped.append(_skip(row.file or shown, row, said(errors[0])))
         else:
             ready.append(row)
     ready.sort(key=lambda r: (r.session.customer, r.stamp, r.lines[0]))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sessionlog.i18n import available
+from sessionlog.i18n import available, said
 from sessionlog.model import (
     BOUNDS,
     MAX_YEAR,
@@ -158,7 +158,7 @@ def session_from_dict(raw: Mapping[str, Any], customer: str, origin: Origin | No
     )
     errors = validate_session(s, force=True)
     if errors:
-        raise Invalid(errors[0])
+        raise Invalid(said(errors[0]))
     return s
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sessionlog.i18n import _
+from sessionlog.i18n import _, said
 from sessionlog.model import Kind, Session, SessionlogError, validate_session
 from sessionlog.store import tomltext
 
@@ -24,7 +24,7 @@ def check(s: Session, force: bool = False) -> None:
     """Raise the first thing wrong with a record, as the store would before writing it."""
     errors = validate_session(s, force=force)
     if errors:
-        raise SessionlogError(errors[0], Kind.INVALID)
+        raise SessionlogError(said(errors[0]), Kind.INVALID)
 
 
 def ensure_unlocked(s: Session, force: bool) -> None:

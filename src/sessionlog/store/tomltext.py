@@ -87,8 +87,14 @@ def format_key(key: str) -> str:
 
 def format_value(value: Any) -> str:
     """One TOML value on one line: inline arrays and tables, datetimes with 'T'."""
-    if type(value) is str and _PLAIN.fullmatch(value):
-        return f'"{value}"'  # the most common value first: an import formats a million
+    kind = type(value)
+    if kind is str and _PLAIN.fullmatch(value):
+        return f'"{value}"'  # the most common values first: an import formats a million
+    if kind is datetime:
+        if value.utcoffset() is None:
+            raise ValueError("refusing to write a datetime without offset")
+        moment: str = value.isoformat()
+        return moment
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -177,17 +177,18 @@ class Ledger:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every text tomllib parses from now on (the store's small parse memo emptied first)."""
+    """Every text the store parses from now on, with its own reader or tomllib (the store's
+    small parse memo emptied first)."""
     from sessionlog.store import tomltext as _tomltext
 
     seen: list[str] = []
-    real = _tomltext.tomllib.loads
+    real = _tomltext._loads
 
     def counting(text: str) -> dict[str, object]:
         seen.append(text)
         return real(text)
 
-    monkeypatch.setattr(_tomltext.tomllib, "loads", counting)
+    monkeypatch.setattr(_tomltext, "_loads", counting)
     _tomltext._PARSED.clear()
     return seen
 

@@ -43,6 +43,7 @@ JSON
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -215,11 +216,11 @@ def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
     if kind == "date":
         if not isinstance(value, date):
             raise _wrong(value, kind)
-        return value.strftime(p.date_format)
+        return _date_text(value.date() if isinstance(value, datetime) else value, p.date_format)
     if kind == "time":
         if not isinstance(value, datetime | time):
             raise _wrong(value, kind)
-        return value.strftime("%H:%M")
+        return f"{value.hour:02d}:{value.minute:02d}"  # strftime("%H:%M"), several times faster
     if kind == "datetime":
         if not isinstance(value, datetime):
             raise _wrong(value, kind)
@@ -233,6 +234,11 @@ def cell_text(value: object, kind: str, profile: CsvProfile | None) -> str:
             raise _wrong(value, kind)
         return ", ".join(str(v) for v in value)
     raise ValueError(f"unknown column kind {kind!r}")
+
+
+@functools.lru_cache(maxsize=4096)  # an export of 100 000 rows has a few hundred days
+def _date_text(day: date, fmt: str) -> str:
+    return day.strftime(fmt)
 
 
 def _csv_cell(value: object, kind: str, profile: CsvProfile) -> str:

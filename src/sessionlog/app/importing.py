@@ -9,7 +9,7 @@ session as the store would, and write all of them with one locked write per mont
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
@@ -32,7 +32,7 @@ from sessionlog.model import (
     format_duration,
     validate_session,
 )
-from sessionlog.store.sessions import random_id
+from sessionlog.store.sessions import random_ids
 
 # (stage, done, total): "reading" counts lines, "writing" counts month files.
 ProgressFn = Callable[[str, int, int], None]
@@ -136,6 +136,7 @@ def import_file(
         existing, blocked, recorded = import_ledger.existing(ctx, placed)
         existing |= import_ledger.known_elsewhere(ctx, (p.candidate.source for p in placed), existing)
         assign = Assigner(ledger.settings.importing, options.supporter, ctx.supporter)
+        ids = random_ids()
         fresh = []
         for p in placed:
             if p.candidate.source in existing:
@@ -144,7 +145,7 @@ def import_file(
                 where = p.candidate.file or shown
                 result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], where, p.candidate.line))
             else:
-                fresh.append(_row(p, assign, ctx.tz))
+                fresh.append(_row(p, assign, ctx.tz, ids))
         result.warnings += assign.warnings
         merged = _merge(fresh, gap)
         result.merged = len(fresh) - len(merged)
@@ -214,9 +215,9 @@ def _placed(
     return out
 
 
-def _row(p: _Placed, assign: Assigner, tz: tzinfo) -> _Row:
+def _row(p: _Placed, assign: Assigner, tz: tzinfo, ids: Iterator[str]) -> _Row:
     c = p.candidate
-    session = _session(c, p.customer, p.local, assign, tz)
+    session = _session(c, p.customer, p.local, assign, tz, ids)
     partner = c.partner_id or "|".join(c.names)
     return _Row(session, [c.line], f"{c.file}|{partner}" if c.file else partner, p.month, p.local.timestamp(), c.file)
 
@@ -275,14 +276,14 @@ def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None
     return lambda done, total: progress(stage, done, total)
 
 
-def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo) -> Session:
+def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo, ids: Iterator[str]) -> Session:
     """The record a connection becomes, in the ledger's zone."""
     billable, reason = (c.billable, c.free_reason) if c.billable is not None else assign.billing(c.billing_state)
     kind = (c.connection_type.lower(),) if c.connection_type else ()
     return Session(
         # Drawn now: giving 100 000 records an id later would copy each. A session from
         # another ledger's export keeps its own, so exchanging it back finds it.
-        id=c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else random_id(),
+        id=c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else next(ids),
         customer=key,
         start=start,
         end=c.end.astimezone(tz) if c.end is not None else None,

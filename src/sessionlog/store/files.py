@@ -138,11 +138,13 @@ def write_many(texts: Mapping[Path, str]) -> None:
     cleaned: set[Path] = set()
     try:
         for path, text in texts.items():
-            _refuse_links(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.parent not in cleaned:
+            if path.parent not in cleaned:  # each folder once: an import writes 12 files into each
+                _refuse_links(path)
+                path.parent.mkdir(parents=True, exist_ok=True)
                 _remove_leftovers(path.parent)
                 cleaned.add(path.parent)
+            elif path.is_symlink():
+                _refuse_links(path)
             mode = _mode_for(path)
             import tempfile
 

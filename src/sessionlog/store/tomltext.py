@@ -20,6 +20,7 @@ from typing import Any
 
 from sessionlog.i18n import _
 from sessionlog.model import Kind, SessionlogError
+from sessionlog.store import plaintoml
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
 _KEY_LINE = re.compile(r'^[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")[ \t]*=')
@@ -48,16 +49,24 @@ def parse(text: str) -> dict[str, Any]:
     found = _PARSED.get(text)
     if found is not None:
         return found
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_LINE.search(msg)
-        raise TomlError(re.sub(r"\s*\(at line \d+, column \d+\)", "", msg), int(m.group(1)) if m else None) from None
+    doc = _loads(text)
     if len(_PARSED) >= _PARSED_KEEP:
         del _PARSED[next(iter(_PARSED))]
     _PARSED[text] = doc
     return doc
+
+
+def _loads(text: str) -> dict[str, Any]:
+    """The document of `text`: the store's own shapes read by plaintoml, the rest by tomllib."""
+    doc = plaintoml.read(text)
+    if doc is not None:
+        return doc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_LINE.search(msg)
+        raise TomlError(re.sub(r"\s*\(at line \d+, column \d+\)", "", msg), int(m.group(1)) if m else None) from None
 
 
 def newline_of(text: str) -> str:
@@ -78,8 +87,14 @@ def format_key(key: str) -> str:
 
 def format_value(value: Any) -> str:
     """One TOML value on one line: inline arrays and tables, datetimes with 'T'."""
-    if type(value) is str and _PLAIN.fullmatch(value):
-        return f'"{value}"'  # the most common value first: an import formats a million
+    kind = type(value)
+    if kind is str and _PLAIN.fullmatch(value):
+        return f'"{value}"'  # the most common values first: an import formats a million
+    if kind is datetime:
+        if value.utcoffset() is None:
+            raise ValueError("refusing to write a datetime without offset")
+        moment: str = value.isoformat()
+        return moment
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -150,5 +150,6 @@ def select(pool: list[Session], query: Query, machine: str | None = None, tags: 
     for term in query.terms:  # every term, in any field
         having = set().union(*(c.having(term) for c in corpora))
         found = having if found is None else found & having
-    # Newest first (the same start: in the order read); a timestamp is the cheapest key to sort by.
-    return sorted((pool[i] for i in found or ()), key=lambda s: s.start.timestamp(), reverse=True)
+    # Newest first (the same start: in the order read, hence sorted(found): a set's order is not
+    # its elements'); a timestamp is the cheapest key to sort by.
+    return sorted((pool[i] for i in sorted(found or ())), key=lambda s: s.start.timestamp(), reverse=True)

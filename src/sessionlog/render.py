@@ -282,14 +282,55 @@ def write_json(rows: Iterable[Mapping[str, object]], out: TextIO) -> None:
     `json.dumps(rows, ensure_ascii=False, indent=2)`, written a row at a time, so that 40 000 rows
     never stand in memory as one string, and made without json's indenting encoder, which is
     written in Python and took 0.8 s for them (tests/test_render.py holds the two to each other)."""
+    batch: list[str] = []
     first = True
     for row in rows:
-        out.write("[\n  " if first else ",\n  ")
-        out.write(_indented(dict(row), "  "))
+        batch += ("[\n  " if first else ",\n  ", _row_text(dict(row)))
         first = False
-    out.write("[]\n" if first else "\n]\n")
+        if len(batch) >= 1000:  # a write per row cost as much as making the row's text
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch) + ("[]\n" if first else "\n]\n"))
 
 
+_json_text = json.encoder.encode_basestring  # the C encoder of a string (ensure_ascii=False)
+# json's C encoder, with a separator no JSON text holds (control characters are escaped in strings):
+# the keys and flat values of a row in one call, split apart again.
+_FLAT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default, separators=("\x00", ": "))
+# The same encoder made once (JSONEncoder.encode makes it anew on every call, which cost more than
+# the encoding of a row); only CPython has it.
+_make_c = getattr(json.encoder, "c_make_encoder", None)
+_FLAT_C = None if _make_c is None else _make_c(None, _json_default, _json_text, None, ": ", "\x00", False, False, False)
+_TEMPLATES: dict[tuple[str, ...], str] = {}
+
+
+def _row_text(row: dict[str, object]) -> str:
+    """`_indented(row, "  ")`: the flat values of the row encoded by json's C encoder in one go
+    and put into a template made once per set of keys; lists and objects inside by `_indented`."""
+    keys = tuple(row)
+    template = _TEMPLATES.get(keys)
+    if template is None:
+        if not keys or set(map(type, keys)) != {str}:
+            return _indented(row, "  ")
+        fields = ",\n".join(f"    {_json_text(key).replace('%', '%%')}: %s" for key in keys)
+        template = _TEMPLATES[keys] = "{\n" + fields + "\n  }"
+    values = list(row.values())
+    shape = tuple(map(type, values))
+    nested = _NESTED.get(shape)
+    if nested is None:
+        nested = _NESTED[shape] = [k for k, kind in enumerate(shape) if issubclass(kind, list | tuple | dict)]
+    flat = values.copy()
+    for k in nested:
+        flat[k] = None
+    texts = ("".join(_FLAT_C(flat, 0)) if _FLAT_C else _FLAT.encode(flat))[1:-1].split("\x00")
+    if len(texts) != len(keys):  # a value whose default() is a list or an object
+        return _indented(row, "  ")
+    for k in nested:
+        texts[k] = _indented(values[k], "    ")
+    return template % tuple(texts)
+
+
+_NESTED: dict[tuple[type, ...], list[int]] = {}  # the types of a row's values -> where lists and objects are
 _JSON_WORDS = {None: "null", True: "true", False: "false"}
 
 
@@ -308,7 +349,10 @@ def _indented(value: object, pad: str) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{inner}{_json_key(k)}: {_indented(v, inner)}" for k, v in value.items()]
+        items = [
+            f"{inner}{_json_text(k) if isinstance(k, str) else _json_key(k)}: {_indented(v, inner)}"
+            for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(value, list | tuple):
         if not value:
@@ -318,12 +362,7 @@ def _indented(value: object, pad: str) -> str:
 
 
 def _json_key(key: object) -> str:
-    if isinstance(key, str):
-        return _json_text(key)
     return json.dumps({key: 0}, allow_nan=False)[1:-4]  # as json turns 1, 1.5 or True into a key
-
-
-_json_text = json.encoder.encode_basestring  # the C encoder of a string (ensure_ascii=False)
 
 
 def _json_scalar(value: float) -> str:

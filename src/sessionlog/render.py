@@ -357,6 +357,10 @@ def _indented(value: object, pad: str) -> str:
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
+        kinds = set(map(type, value))
+        if kinds == {str} or kinds == {int}:  # tags, a span's ends: no call per item
+            texts = map(_json_text, value) if str in kinds else map(int.__repr__, value)
+            return "[\n" + inner + f",\n{inner}".join(texts) + "\n" + pad + "]"
         return "[\n" + ",\n".join([inner + _indented(v, inner) for v in value]) + "\n" + pad + "]"
     return _indented(_json_default(value), pad)
 

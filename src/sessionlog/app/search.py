@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple, overload
@@ -39,7 +40,13 @@ _FIELDS = attrgetter("note", "ticket", "contact", "machine", "tags")
 class Hit:
     session: Session
     texts: dict[str, str]  # each searched field as shown (tags joined with ", ")
-    marks: dict[str, list[tuple[int, int]]]  # field -> where the query is found in its text
+    query: Query
+
+    @cached_property
+    def marks(self) -> dict[str, list[tuple[int, int]]]:
+        """Field -> where the query is found in its text (worked out when asked: CSV does not)."""
+        found = {name: spans(self.texts[name], self.query) for name in FIELDS}
+        return {k: v for k, v in found.items() if v}
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,7 @@ class Hits(Sequence[Hit]):
         for texts, i in picked:
             s = read[id(texts), i]
             if s is not None:  # None: gone from its file since the search read it
-                texts_ = shown(s)
-                marks = {name: spans(texts_[name], self._query) for name in FIELDS}
-                yield Hit(s, texts_, {k: v for k, v in marks.items() if v})
+                yield Hit(s, shown(s), self._query)
 
 
 def shown(s: Session) -> dict[str, str]:

@@ -45,7 +45,7 @@ class Hit:
     @cached_property
     def marks(self) -> dict[str, list[tuple[int, int]]]:
         """Field -> where the query is found in its text (worked out when asked: CSV does not)."""
-        found = {name: spans(self.texts[name], self.query) for name in FIELDS}
+        found = {name: spans(text, self.query) for name in FIELDS if (text := self.texts[name])}
         return {k: v for k, v in found.items() if v}
 
 

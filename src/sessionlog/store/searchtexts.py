@@ -103,6 +103,7 @@ class Texts:
             setattr(self, column, [])
 
 
+_BATCH = 1000  # files whose texts rows are made at a time
 _COLUMNS = ("ids", "lines", "starts", "notes", "tags", "tickets", "contacts", "machines")
 
 
@@ -142,8 +143,10 @@ def read(cache: FileCache, ss: Sessions, files: Listing) -> tuple[Texts, list[Pr
             made[f.rel] = body_of(found)
             held[f.rel] = found
 
-        problems = cache.month_entries(ss, (checked_ns, missing), "recs", use, parsed)
-        cache._store(fresh, (), "texts")
+        for first in range(0, len(missing), _BATCH):  # their records decoded a batch at a time
+            problems += cache.month_entries(ss, (checked_ns, missing[first : first + _BATCH]), "recs", use, parsed)
+            cache._store(fresh, (), "texts")
+            fresh.clear()
     texts = Texts(files)
     same: dict[Any, Any] = {}
     for k, f in enumerate(files.files):

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, NamedTuple, overload
 
@@ -197,7 +197,8 @@ def _scan(
         loaded += errors
         starts = texts.starts
         live = [i for i in range(len(starts)) if i not in texts.hidden]
-        pool = [i for i in live if lo <= starts[i] < hi]
+        inside = not starts or (lo <= min(starts) and max(starts) < hi)  # the common case: every one
+        pool = live if inside else [i for i in live if lo <= starts[i] < hi]
         columns = Columns(texts.notes, texts.tickets, texts.contacts, texts.machines, texts.tags)
         found = [
             pool[k] for k in matches(columns if len(pool) == len(starts) else columns.only(pool), query, machine, tags)
@@ -208,7 +209,7 @@ def _scan(
     # Ids used twice are left out wherever they stand (gather's rule), so they are known only now.
     doubled: set[str] = set()
     problems = []
-    every = [texts.ids[i] for texts, live, *_ in groups for i in live]
+    every = list(chain.from_iterable(map(texts.ids.__getitem__, live) for texts, live, *_ in groups))
     counts = Counter(every) if len(set(every)) < len(every) else {}
     del every
     for sid in sorted(sid for sid, n in counts.items() if n > 1):

@@ -156,16 +156,21 @@ def search(
     keys = [customers.resolve(ctx.ledger, customer, create=False)[0]] if customer else None
     # An open period spans centuries: read the files there are instead of probing each month.
     months = period.months() if period.end - period.start < timedelta(days=3700) else None
-    files = ctx.ledger.sessions.listing(months, keys)
-    # Newest first, a year of months at a time, until the limit is met: the fix of last
-    # month is found without reading five years.
-    chunks = _by_year(months, files) if limit else [(months, files)]
+    chunks: list[list[str] | None] = [months]
+    if limit:
+        # Newest first, a year of months at a time, until the limit is met: the fix of last
+        # month is found without reading (or even listing) five years.
+        if months is None:
+            months = ctx.ledger.sessions.month_names(keys)
+        months.reverse()
+        chunks = [months[i : i + CHUNK_MONTHS] for i in range(0, len(months), CHUNK_MONTHS)]
     matching: list[tuple[Texts, int]] = []
     skipped: list[Problem] = []
     searched = 0
     back_to = None
     folders = folder_errors(ctx, keys)  # the same for every chunk
-    for n, (chunk, listed) in enumerate(chunks):
+    for n, chunk in enumerate(chunks):
+        listed = ctx.ledger.sessions.listing(chunk, keys)
         found, count, loaded, problems = _scan(ctx, listed, period, query, machine, tags)
         skipped += refuse_or_skip(loaded + folders + problems, skip_broken)
         searched += count
@@ -228,22 +233,6 @@ def _scan(
     hits.sort(key=itemgetter(0), reverse=True)
     problems += [p for _, p in unreadable_customers(ctx, billed)]
     return [(texts, i) for _, texts, i in hits], searched, loaded, problems
-
-
-def _by_year(months: list[str] | None, files: Listing) -> list[tuple[list[str] | None, Listing]]:
-    """The months newest first, CHUNK_MONTHS at a time, each with its files as a listing of just
-    those months gives them (plain files only; by customer, then month)."""
-    if months is None:
-        months = sorted({f.name.removesuffix(".toml") for f in files.files})
-    newest = months[::-1]
-    placed = {(f.key, f.name): k for k, f in enumerate(files.files) if files.stamps[k] is not None}
-    keys = list(dict.fromkeys(f.key for f in files.files))
-    out: list[tuple[list[str] | None, Listing]] = []
-    for i in range(0, len(newest), CHUNK_MONTHS):
-        chunk = newest[i : i + CHUNK_MONTHS]
-        names = [f"{m}.toml" for m in chunk]
-        out.append((chunk, files.only(placed[k, name] for k in keys for name in names if (k, name) in placed)))
-    return out
 
 
 def _keys_of(texts: Texts, live: list[int]) -> set[str]:

@@ -16,6 +16,7 @@ run; the next run finds its files row).
 from __future__ import annotations
 
 import marshal
+import os
 import time
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sessionlog.model import Origin, Problem, Session
 from sessionlog.store.cache import RACY_NS, FileCache, crc, stamped
 from sessionlog.store.cacheformat import decode_session, with_origin
-from sessionlog.store.stamps import Listed, month_files, stamp, stat_of
+from sessionlog.store.stamps import Listed, _month_names, month_files, stamp, stat_of
 
 if TYPE_CHECKING:
     from sessionlog.store.sessions import Sessions
@@ -63,6 +64,13 @@ def listing(ss: Sessions, months: Sequence[str] | None, customers: Iterable[str]
             out.files.append(Listed(f.key, f.name, f.path, None))
             out.stamps.append(None if f.stat is None else stamped(f.stat))
     return out
+
+
+def month_names(ss: Sessions, customers: Iterable[str] | None) -> list[str]:
+    """The months that have a month file (of those customers), oldest first, without a `stat` of each."""
+    base = str(ss.layout.customers_dir)
+    keys = list(customers) if customers is not None else ss.layout.customer_keys()
+    return sorted({name.removesuffix(".toml") for key in keys for name in _month_names(f"{base}{os.sep}{key}")})
 
 
 @dataclass

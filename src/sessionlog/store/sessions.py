@@ -298,6 +298,12 @@ class Sessions:
 
         return searchtexts.listing(self, months, customers)
 
+    def month_names(self, customers: Iterable[str] | None) -> list[str]:
+        """The months that have a month file (of those customers), oldest first."""
+        from sessionlog.store import searchtexts
+
+        return searchtexts.month_names(self, customers)
+
     def texts(self, files: Listing) -> tuple[Texts, list[Problem]]:
         """What `search` scans of those files, and the problems `load` reports of them."""
         from sessionlog.store import searchtexts

@@ -30,9 +30,9 @@ FIELDS = ("note", "tags", "ticket", "contact", "machine")
 _BETWEEN = "\x01"
 # With a limit, months are read this many at a time, newest first, until the limit is met.
 CHUNK_MONTHS = 12
-# Month files read at a time (about a year of a 500-customer ledger): the searched fields of five
-# years at once took 40 MB.
-GROUP_FILES = 6000
+# Month files read at a time (a third of a year of a 500-customer ledger): the searched fields of
+# five years at once took 40 MB; 6 000 files at a time still left 80 MiB of peak with varied notes.
+GROUP_FILES = 2000
 _FIELDS = attrgetter("note", "ticket", "contact", "machine", "tags")
 
 

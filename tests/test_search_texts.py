@@ -95,8 +95,28 @@ def by_reading_everything(ctx: Context, text: str, period: Period, machine: str 
     limit=st.sampled_from([None, 1, 3]),
     doubled=st.booleans(),
     broken=st.booleans(),
+    group=st.sampled_from([1, 2, workflow.GROUP_FILES]),
 )
 def test_the_texts_rows_find_what_reading_every_session_finds(
+    sessions: list[dict[str, Any]],
+    text: str,
+    period: str,
+    machine: str | None,
+    tags: list[str],
+    limit: int | None,
+    doubled: bool,
+    broken: bool,
+    group: int,
+) -> None:
+    files_at_a_time = workflow.GROUP_FILES
+    workflow.GROUP_FILES = group  # files read at a time: ids used twice across groups, ties across them
+    try:
+        check_search(sessions, text, period, machine, tags, limit, doubled, broken)
+    finally:
+        workflow.GROUP_FILES = files_at_a_time
+
+
+def check_search(
     sessions: list[dict[str, Any]],
     text: str,
     period: str,

@@ -114,8 +114,11 @@ def search(
         }
 
     def data(hit: Hit) -> dict[str, object]:
-        obj = {k: v for k, v in as_json(hit.session, None).items() if k not in _UNBILLED}
-        return {**obj, "matches": {k: [list(span) for span in v] for k, v in hit.marks.items()}}
+        obj = as_json(hit.session, None)
+        for key in _UNBILLED:  # in place: two copies of 46 000 objects cost 0.15 s
+            del obj[key]
+        obj["matches"] = {k: [list(span) for span in v] for k, v in hit.marks.items()}
+        return obj
 
     # Each hit's session is decoded as it is written: all of five years' hits never stand in memory.
     if fmt is Format.TABLE:

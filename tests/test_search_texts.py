@@ -227,3 +227,17 @@ def test_many_hits_are_written_in_little_memory(tmp_path: Path, cli_env: dict[st
         peaks.append(int(out.stdout) / 1024)
     # 6 000 hits of 2.5 KB are 15 MB of text, 30 MB as str and JSON at once, and more as dicts.
     assert peaks[-1] < 75, peaks
+
+
+def test_sessions_that_start_at_the_same_moment_come_in_the_order_read(ledger: Ledger) -> None:
+    """Two hits of one start, the 4th and the 201st record of a file: the 4th first, as read.
+    (Sorted from a set of positions, they came as the set's table held them: the 201st first.)"""
+    start, end = "2024-03-04T10:00:00+01:00", "2024-03-04T10:30:00+01:00"
+    records = [
+        record(f"s{n:07d}", start if n in (3, 200) else f"2024-03-05T{8 + n % 10:02d}:00:00+01:00",
+               end if n in (3, 200) else f"2024-03-05T{8 + n % 10:02d}:30:00+01:00",
+               note="Drucker getauscht" if n in (3, 200) else "Kasse")
+        for n in range(201)
+    ]  # fmt: skip
+    write_sessions(ledger, [("acme", r) for r in records])
+    assert [h["id"] for h in ledger.json("search", "drucker", "--format", "json")] == ["s0000003", "s0000200"]

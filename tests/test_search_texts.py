@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -108,25 +109,8 @@ def test_the_texts_rows_find_what_reading_every_session_finds(
     broken: bool,
     group: int,
 ) -> None:
-    files_at_a_time = workflow.GROUP_FILES
-    workflow.GROUP_FILES = group  # files read at a time: ids used twice across groups, ties across them
-    try:
-        check_search(sessions, text, period, machine, tags, limit, doubled, broken)
-    finally:
-        workflow.GROUP_FILES = files_at_a_time
-
-
-def check_search(
-    sessions: list[dict[str, Any]],
-    text: str,
-    period: str,
-    machine: str | None,
-    tags: list[str],
-    limit: int | None,
-    doubled: bool,
-    broken: bool,
-) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    # Files read at a time: 1 and 2 put ids used twice and equal starts into different groups.
+    with patch.object(workflow, "GROUP_FILES", group), tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ledger"
         root.mkdir()
         write(root, sessions, doubled and len(sessions) > 1, broken)

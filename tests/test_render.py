@@ -7,12 +7,15 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sessionlog.cli.table import print_table
 from sessionlog.model import SessionlogError
@@ -20,6 +23,7 @@ from sessionlog.render import (
     PROFILES,
     Column,
     CsvProfile,
+    _json_default,
     cell_text,
     csv_profile,
     write_csv,
@@ -408,3 +412,54 @@ def test_libreoffice_reads_de_csv(tmp_path: Path) -> None:
     assert back[1][2] == 'Grüße; "neu"'
     assert Decimal(back[1][1].replace(",", ".")) == Decimal("1234.5")
     assert back[2][2] == "zwei\nZeilen"
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.dates(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    rows=st.lists(
+        st.dictionaries(st.text(max_size=6) | st.sampled_from(["id", "note", "%s", "tags"]), json_values, max_size=6)
+        | st.dictionaries(st.integers() | st.booleans() | st.none(), st.text(max_size=3), max_size=2),
+        max_size=5,
+    )
+)
+def test_json_is_what_json_dumps_writes(rows: list[dict[object, object]]) -> None:
+    """write_json makes its text without json's indenting encoder, a row at a time: the same text."""
+    out = io.StringIO()
+    write_json(rows, out)  # type: ignore[arg-type]
+    expected = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default, allow_nan=False) + "\n"
+    assert out.getvalue() == expected
+
+
+def test_json_of_many_rows_is_written_as_they_come() -> None:
+    """Forty thousand hits of `search -f json` are written while they are made, never held as one string."""
+    written: list[int] = []
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            written.append(made)
+            return super().write(text)
+
+    made = 0
+
+    def rows() -> Iterator[dict[str, object]]:
+        nonlocal made
+        for n in range(5000):
+            made += 1
+            yield {"id": n, "note": "Drucker", "tags": ["a"]}
+
+    out = Out()
+    write_json(rows(), out)
+    assert written[0] < 5000, "the first rows are written before the last is made"
+    assert json.loads(out.getvalue()) == [{"id": n, "note": "Drucker", "tags": ["a"]} for n in range(5000)]

@@ -264,9 +264,15 @@ def write_csv(
         lineterminator=profile.line_end,
     )
     writer.writerow([c.de if profile.german_headers else c.key for c in columns])
-    for row in rows:
+    encoding = "utf-8-sig" if profile.bom else "utf-8"  # the BOM once, before the first record
+    for n, row in enumerate(rows, 1):
         writer.writerow([_csv_cell(row.get(c.key), c.kind, profile) for c in columns])
-    out.write(buffer.getvalue().encode("utf-8-sig" if profile.bom else "utf-8"))
+        if n % 1000 == 0:  # a thousand records at a time: many rows never stand in memory as text
+            out.write(buffer.getvalue().encode(encoding))
+            buffer.seek(0)
+            buffer.truncate()
+            encoding = "utf-8"
+    out.write(buffer.getvalue().encode(encoding))
 
 
 def _json_default(value: object) -> object:
@@ -278,7 +284,96 @@ def _json_default(value: object) -> object:
 
 
 def write_json(rows: Iterable[Mapping[str, object]], out: TextIO) -> None:
-    """Write the rows as a JSON array of objects, with a trailing newline."""
-    data = [dict(row) for row in rows]
-    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default, allow_nan=False))
-    out.write("\n")
+    """Write the rows as a JSON array of objects, with a trailing newline: the text of
+    `json.dumps(rows, ensure_ascii=False, indent=2)`, written a row at a time, so that 40 000 rows
+    never stand in memory as one string, and made without json's indenting encoder, which is
+    written in Python and took 0.8 s for them (tests/test_render.py holds the two to each other)."""
+    batch: list[str] = []
+    first = True
+    for row in rows:
+        batch += ("[\n  " if first else ",\n  ", _row_text(dict(row)))
+        first = False
+        if len(batch) >= 1000:  # a write per row cost as much as making the row's text
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch) + ("[]\n" if first else "\n]\n"))
+
+
+_json_text = json.encoder.encode_basestring  # the C encoder of a string (ensure_ascii=False)
+# json's C encoder, with a separator no JSON text holds (control characters are escaped in strings):
+# the keys and flat values of a row in one call, split apart again.
+_FLAT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default, separators=("\x00", ": "))
+# The same encoder made once (JSONEncoder.encode makes it anew on every call, which cost more than
+# the encoding of a row); only CPython has it.
+_make_c = getattr(json.encoder, "c_make_encoder", None)
+_FLAT_C = None if _make_c is None else _make_c(None, _json_default, _json_text, None, ": ", "\x00", False, False, False)
+_TEMPLATES: dict[tuple[str, ...], str] = {}
+
+
+def _row_text(row: dict[str, object]) -> str:
+    """`_indented(row, "  ")`: the flat values of the row encoded by json's C encoder in one go
+    and put into a template made once per set of keys; lists and objects inside by `_indented`."""
+    keys = tuple(row)
+    template = _TEMPLATES.get(keys)
+    if template is None:
+        if not keys or set(map(type, keys)) != {str}:
+            return _indented(row, "  ")
+        fields = ",\n".join(f"    {_json_text(key).replace('%', '%%')}: %s" for key in keys)
+        template = _TEMPLATES[keys] = "{\n" + fields + "\n  }"
+    values = list(row.values())
+    shape = tuple(map(type, values))
+    nested = _NESTED.get(shape)
+    if nested is None:
+        nested = _NESTED[shape] = [k for k, kind in enumerate(shape) if issubclass(kind, list | tuple | dict)]
+    flat = values.copy()
+    for k in nested:
+        flat[k] = None
+    texts = ("".join(_FLAT_C(flat, 0)) if _FLAT_C else _FLAT.encode(flat))[1:-1].split("\x00")
+    if len(texts) != len(keys):  # a value whose default() is a list or an object
+        return _indented(row, "  ")
+    for k in nested:
+        texts[k] = _indented(values[k], "    ")
+    return template % tuple(texts)
+
+
+_NESTED: dict[tuple[type, ...], list[int]] = {}  # the types of a row's values -> where lists and objects are
+_JSON_WORDS = {None: "null", True: "true", False: "false"}
+
+
+def _indented(value: object, pad: str) -> str:
+    """`value` as `json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)` writes it
+    at the depth whose lines start with `pad`."""
+    if isinstance(value, str):
+        return _json_text(value)
+    if value is None or value is True or value is False:
+        return _JSON_WORDS[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _json_scalar(value)
+    inner = pad + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{inner}{_json_text(k) if isinstance(k, str) else _json_key(k)}: {_indented(v, inner)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        kinds = set(map(type, value))
+        if kinds == {str} or kinds == {int}:  # tags, a span's ends: no call per item
+            texts = map(_json_text, value) if str in kinds else map(int.__repr__, value)
+            return "[\n" + inner + f",\n{inner}".join(texts) + "\n" + pad + "]"
+        return "[\n" + ",\n".join([inner + _indented(v, inner) for v in value]) + "\n" + pad + "]"
+    return _indented(_json_default(value), pad)
+
+
+def _json_key(key: object) -> str:
+    return json.dumps({key: 0}, allow_nan=False)[1:-4]  # as json turns 1, 1.5 or True into a key
+
+
+def _json_scalar(value: float) -> str:
+    return json.dumps(value, allow_nan=False)

@@ -62,28 +62,39 @@ def gather(ctx: Context, months: list[str] | None, keys: list[str] | None) -> Ga
     ledger = ctx.ledger
     sessions, errors = ledger.sessions.load(months, keys)
     wanted = None if keys is None else set(keys)
-    errors += [
-        p
-        for p in ledger.layout.folder_problems()
-        if wanted is None or p.path is None or Path(p.path).name.lower() in wanted
-    ]
-    errors += ledger.layout.stray_files(keys)
+    errors += folder_errors(ctx, keys)
     doubled, problems = duplicates(sessions)
     errors += problems
     copies = [s for s in sessions if s.id in doubled]
     sessions = [s for s in sessions if s.id not in doubled]
-    found, broken = ledger.customers.all()
-    billed = {s.customer for s in sessions}
-    unbillable: set[str] = set()
-    for p in broken:
-        key = ledger.layout.customer_of(Path(p.path)) if p.path is not None else None
-        if key in billed:
-            errors.append(p)
-            unbillable.add(key)
+    found = ledger.customers.all()[0]
+    unreadable = unreadable_customers(ctx, {s.customer for s in sessions})
+    errors += [p for _, p in unreadable]
+    unbillable = {key for key, _ in unreadable}
     running, timer_problems = ledger.timers.readable()
     running = [s for s in running if wanted is None or s.customer in wanted]
     warnings = [warning(p, _("skipped")) for p in timer_problems]
     return Gathered(sessions, running, found, errors, warnings, unbillable, copies)
+
+
+def folder_errors(ctx: Context, keys: list[str] | None) -> list[Problem]:
+    """Customer folders that clash and TOML files no month file (of those customers): sessions unread."""
+    wanted = None if keys is None else set(keys)
+    layout = ctx.ledger.layout
+    found = [
+        p for p in layout.folder_problems() if wanted is None or p.path is None or Path(p.path).name.lower() in wanted
+    ]
+    return found + layout.stray_files(keys)
+
+
+def unreadable_customers(ctx: Context, billed: set[str]) -> list[tuple[str, Problem]]:
+    """The customers of `billed` whose file cannot be read, each with its problem."""
+    out = []
+    for p in ctx.ledger.customers.all()[1]:
+        key = ctx.ledger.layout.customer_of(Path(p.path)) if p.path is not None else None
+        if key is not None and key in billed:
+            out.append((key, p))
+    return out
 
 
 def duplicates(sessions: list[Session]) -> tuple[set[str], list[Problem]]:

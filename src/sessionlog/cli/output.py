@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sessionlog.cli.env import say
 from sessionlog.cli.table import print_table
@@ -13,10 +13,10 @@ from sessionlog.render import PROFILES, Column, Format, csv_profile, write_csv, 
 
 def emit(
     fmt: Format,
-    rows: Sequence[Mapping[str, object]],
+    rows: Iterable[Mapping[str, object]],
     columns: Sequence[Column],
     *,
-    json_rows: Sequence[Mapping[str, object]] | None = None,
+    json_rows: Iterable[Mapping[str, object]] | None = None,
     profile: str | None = None,
     title: str | None = None,
     footer: Mapping[str, object] | None = None,
@@ -25,10 +25,12 @@ def emit(
     """Write rows in the chosen format; JSON may carry richer rows than the table shows.
 
     A table fits the terminal unless `wide`; the columns it leaves out are named on stderr.
+    CSV and JSON are written as the rows come: give a generator for many of them.
     Without a `profile` (none given, none in the ledger's settings) CSV follows the language.
     """
     if fmt is Format.TABLE:
-        left_out = print_table(rows, columns, sys.stdout, title=title, footer=footer, wide=wide)
+        shown = rows if isinstance(rows, Sequence) else list(rows)
+        left_out = print_table(shown, columns, sys.stdout, title=title, footer=footer, wide=wide)
         if left_out:
             say(left_out)
     elif fmt is Format.CSV:

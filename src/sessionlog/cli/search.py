@@ -94,25 +94,33 @@ def search(
         c, text, period, customer=customer, machine=machine, tags=tag or (), limit=limit or None,
         skip_broken=skip_broken,
     )  # fmt: skip
-    rows, data = [], []
-    for hit in found.hits:
+
+    def row(hit: Hit) -> dict[str, object]:
         s = hit.session
-        rows.append(
-            {
-                "id": s.id,
-                "date": s.start.astimezone(c.tz),
-                "customer": s.customer,
-                "duration": None if s.end is None else s.net_duration(),
-                "supporter": s.supporter,
-                **hit.texts,
-            }
-        )
-        obj = {k: v for k, v in as_json(s, None).items() if k not in _UNBILLED}
-        data.append({**obj, "matches": {k: [list(span) for span in v] for k, v in hit.marks.items()}})
+        return {
+            "id": s.id,
+            "date": s.start.astimezone(c.tz),
+            "customer": s.customer,
+            "duration": None if s.end is None else s.net_duration(),
+            "supporter": s.supporter,
+            **hit.texts,
+        }
+
+    def data(hit: Hit) -> dict[str, object]:
+        obj = as_json(hit.session, None)
+        for key in _UNBILLED:  # in place: two copies of 46 000 objects cost 0.15 s
+            del obj[key]
+        obj["matches"] = {k: [list(span) for span in v] for k, v in hit.marks.items()}
+        return obj
+
+    # Each hit's session is decoded as it is written: all of five years' hits never stand in memory.
     if fmt is Format.TABLE:
-        print_hits(rows, found.hits)
+        hits = list(found.hits)
+        print_hits([row(hit) for hit in hits], hits)
+    elif fmt is Format.JSON:
+        emit(fmt, (), COLUMNS, json_rows=map(data, found.hits))
     else:
-        emit(fmt, rows, COLUMNS, json_rows=data, profile=profile or c.ledger.settings.csv_profile)
+        emit(fmt, map(row, found.hits), COLUMNS, profile=profile or c.ledger.settings.csv_profile)
     if found.back_to is not None:
         say(
             f"the newest {len(found.hits)} match(es) shown, searched back to {found.back_to} "
@@ -130,7 +138,7 @@ def search(
     finish_incomplete(found.skipped)
 
 
-def print_hits(rows: Sequence[Mapping[str, object]], hits: list[Hit]) -> None:
+def print_hits(rows: Sequence[Mapping[str, object]], hits: Sequence[Hit]) -> None:
     """The hits as a table with the found words highlighted (Text.stylize, never markup).
 
     Columns no hit fills are left out. On a terminal narrower than WIDE, the note's cell

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from sessionlog.store.sessions import Sessions
 
 CACHE_ENV = "SESSIONLOG_CACHE"
-FORMAT = 4  # raise when what a row holds changes
+FORMAT = 5  # raise when what a row holds changes
 # Files this young when read are parsed again next time: 2 s covers the coarsest common
 # timestamp granularity (FAT) and the lag of the kernel's file clock behind time.time_ns().
 RACY_NS = 2_000_000_000
@@ -70,6 +70,8 @@ _SCHEMA = (
     # head: "size:mtime_ns:inode:ctime_ns|checked_ns|zone" (see FileCache._valid)
     "CREATE TABLE files (path TEXT PRIMARY KEY, head TEXT NOT NULL, ids TEXT NOT NULL, ids_crc INTEGER NOT NULL,"
     " recs BLOB NOT NULL, recs_crc INTEGER NOT NULL)",
+    # What `search` scans instead of decoding sessions (store/searchtexts.py); head as in files.
+    "CREATE TABLE texts (path TEXT PRIMARY KEY, head TEXT NOT NULL, texts BLOB NOT NULL, texts_crc INTEGER NOT NULL)",
 )
 # A cache written under any other version of this is dropped and rebuilt.
 _VERSION = (
@@ -96,6 +98,11 @@ def location(root: Path) -> Path | None:
 
 def _resolved(root: Path) -> str:
     return str(root.resolve())
+
+
+def stamped(st: os.stat_result) -> tuple[str, int]:
+    """What a row's head is checked against: the file's stamp and its mtime_ns (see `_valid`)."""
+    return stamp(st), st.st_mtime_ns
 
 
 def crc(path: str, head: str, data: str | bytes) -> int:
@@ -159,7 +166,7 @@ class FileCache:
             if not self._current(db):
                 db.execute("BEGIN IMMEDIATE")
                 if not self._current(db):  # another process may have rebuilt it meanwhile
-                    drop = ("DROP TABLE IF EXISTS files", "DROP TABLE IF EXISTS sums", "DROP TABLE IF EXISTS meta")
+                    drop = [f"DROP TABLE IF EXISTS {t}" for t in ("files", "texts", "sums", "meta")]
                     for statement in (*drop, *_SCHEMA):
                         db.execute(statement)
                     db.executemany(
@@ -216,14 +223,19 @@ class FileCache:
         except sqlite3.DatabaseError as exc:
             self.failed(exc)
 
-    def _valid(self, files: Sequence[Listed], zone: str, want: str) -> dict[str, Any]:
-        """The stored `want` (ids or recs) of those files whose entries may be used: same
-        stamp, not racily clean, same zone, CRC right."""
-        stamps = {f.rel: (stamp(f.stat), f.stat.st_mtime_ns) for f in files if f.stat is not None}
+    def _valid(self, files: Sequence[Listed], zone: str, want: str, table: str = "files") -> dict[str, Any]:
+        """The stored `want` (ids, recs, or texts of that table) of those files whose entries may
+        be used: same stamp, not racily clean, same zone, CRC right."""
+        return self.valid_stamped({f.rel: stamped(f.stat) for f in files if f.stat is not None}, zone, want, table)
+
+    def valid_stamped(
+        self, stamps: dict[str, tuple[str, int]], zone: str, want: str, table: str = "files"
+    ) -> dict[str, Any]:
+        """`_valid` of the files whose `stamped` stats are given by their `Listed.rel`."""
         out: dict[str, Any] = {}
         if not stamps:
             return out
-        for path, head, data, check in self.rows(list(stamps), f"path, head, {want}, {want}_crc"):
+        for path, head, data, check in self.rows(list(stamps), f"path, head, {want}, {want}_crc", table):
             st, mtime_ns = stamps.get(path, ("", 0))
             if not head.startswith(st + "|") or data is None:
                 continue
@@ -239,7 +251,7 @@ class FileCache:
                 continue
         return out
 
-    def _store(self, rows: Sequence[tuple[Any, ...]], stale: Sequence[str]) -> None:
+    def _store(self, rows: Sequence[tuple[Any, ...]], stale: Sequence[str], table: str = "files") -> None:
         db = self.connection()
         if db is None or not (rows or stale):
             return
@@ -249,8 +261,10 @@ class FileCache:
             self.failed(exc)  # busy: another process is writing; these entries can wait for next time
             return
         try:
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", rows)
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+            db.executemany(f"DELETE FROM {table} WHERE path = ?", [(p,) for p in stale])
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.DatabaseError):

@@ -24,6 +24,7 @@ from sessionlog.store.validate import check, ensure_unlocked, parse_file
 
 if TYPE_CHECKING:
     from sessionlog.store.cache import FileCache
+    from sessionlog.store.searchtexts import Listing, Texts
 
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1/o/0 to misread
 ID_LENGTH = 8  # 40 bits: a 100 000-session ledger has a 0.5 % chance of any collision at all
@@ -305,6 +306,37 @@ class Sessions:
             if progress is not None:
                 progress(done, len(paths))
         return self.without_stale_copy(sessions), problems
+
+    def listing(self, months: Sequence[str] | None, customers: Iterable[str] | None) -> Listing:
+        """The month files `load` reads, as `search` reads them (store/searchtexts.py)."""
+        from sessionlog.store import searchtexts
+
+        return searchtexts.listing(self, months, customers)
+
+    def month_names(self, customers: Iterable[str] | None) -> list[str]:
+        """The months that have a month file (of those customers), oldest first."""
+        from sessionlog.store import searchtexts
+
+        return searchtexts.month_names(self, customers)
+
+    def texts(self, files: Listing) -> tuple[Texts, list[Problem]]:
+        """What `search` scans of those files, and the problems `load` reports of them."""
+        from sessionlog.store import searchtexts
+
+        return searchtexts.read(self._file_cache(), self, files)
+
+    def sessions_at(self, texts: Texts, indexes: Sequence[int]) -> Iterator[Session | None]:
+        """The sessions at `indexes` of `texts`, in that order (None: no longer in its file)."""
+        from sessionlog.store import searchtexts
+
+        return searchtexts.sessions_at(self._file_cache(), self, texts, indexes)
+
+    def _file_cache(self) -> FileCache:
+        if self._cache is not None:
+            return self._cache()
+        from sessionlog.store.cache import FileCache
+
+        return FileCache(self.layout.root, enabled=False)
 
     def without_stale_copy(self, sessions: list[Session]) -> list[Session]:
         """`sessions` without the old copy of a move killed halfway: its new copy counts."""

@@ -31,7 +31,7 @@ import pytest
 from typer.testing import Result
 
 from gitteam import Clone, Team, make_team
-from sessionlog.store import gitrepo, sessions
+from sessionlog.store import gitrepo, ids
 
 SEEDS = [int(s) for s in os.environ.get("SESSIONLOG_SIM_SEEDS", "").split(",") if s.strip()] or (
     [13, 7, 2024] if os.environ.get("CI", "").lower() == "true" else [13]
@@ -114,7 +114,7 @@ class Simulation:
         seeded = _Seeded(self.rng.randrange(2**32))
         monkeypatch.setattr(secrets, "choice", seeded.choice)
         monkeypatch.setattr(secrets, "token_bytes", seeded.token_bytes)
-        monkeypatch.setattr(sessions, "_RANDOM", bytearray())  # no bytes drawn before the seed
+        monkeypatch.setattr(ids, "_RANDOM", bytearray())  # no bytes drawn before the seed
 
     # --- running commands and recording what they wrote ------------------------------------
 

@@ -11,7 +11,7 @@ from typing import NamedTuple, Protocol
 from sessionlog.app.context import Context
 from sessionlog.i18n import _
 from sessionlog.model import MAX_SESSION, Kind, Problem, Session, SessionlogError, Severity, clock
-from sessionlog.store.sessions import open_file
+from sessionlog.store.monthfile import open_file
 
 
 class Target(Protocol):

@@ -32,7 +32,7 @@ from sessionlog.model import (
     format_duration,
     validate_session,
 )
-from sessionlog.store.sessions import random_ids
+from sessionlog.store.ids import random_ids
 
 # (stage, done, total): "reading" counts lines, "writing" counts month files.
 ProgressFn = Callable[[str, int, int], None]

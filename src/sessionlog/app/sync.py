@@ -34,8 +34,8 @@ from sessionlog.store.files import read_text
 from sessionlog.store.gitrepo import Git, Pushed, git_available
 from sessionlog.store.marks import problems_in
 from sessionlog.store.merge import Unmergeable, merge_texts
+from sessionlog.store.monthfile import write
 from sessionlog.store.moves import JOURNAL
-from sessionlog.store.sessions import write
 
 TRIES = 5  # pushes lost to a colleague's before sync gives up (each loss merges their work first)
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from sessionlog.store import marks, tomltext
 from sessionlog.store.files import LedgerLock, read_text
 from sessionlog.store.layout import Layout
 from sessionlog.store.merge_docs import document_text
-from sessionlog.store.sessions import open_file, write
+from sessionlog.store.monthfile import open_file, write
 from sessionlog.store.validate import parse_file
 
 SETTINGS = "settings"

@@ -30,7 +30,7 @@ from sessionlog.store.files import LedgerLock, read_text, remove
 from sessionlog.store.layout import Layout
 from sessionlog.store.marks import kind_of
 from sessionlog.store.merge import Merged, Unmergeable, merge_texts
-from sessionlog.store.sessions import write
+from sessionlog.store.monthfile import write
 
 
 @dataclass(frozen=True)

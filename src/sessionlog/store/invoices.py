@@ -19,7 +19,7 @@ from sessionlog.model import Correction, IssuedInvoice, Kind, Origin, Problem, S
 from sessionlog.store import codec, faults, marks, tomltext
 from sessionlog.store.files import LedgerLock
 from sessionlog.store.layout import Layout
-from sessionlog.store.sessions import open_file, write
+from sessionlog.store.monthfile import open_file, write
 
 
 class Invoices:

@@ -9,8 +9,10 @@ from sessionlog.i18n import _
 from sessionlog.model import Kind, Problem, Session, SessionlogError
 from sessionlog.store import codec, tomltext
 from sessionlog.store.files import LedgerLock
+from sessionlog.store.ids import new_id
 from sessionlog.store.layout import Layout
-from sessionlog.store.sessions import Sessions, new_id, read, write
+from sessionlog.store.monthfile import read, write
+from sessionlog.store.sessions import Sessions
 from sessionlog.store.validate import check
 
 

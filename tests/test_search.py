@@ -358,3 +358,20 @@ def test_with_a_limit_the_newest_months_are_read_first(ledger: Ledger) -> None:
     ledger.refused("search", "drucker", match=re.escape(str(broken)))
     ledger.refused("search", "drucker", "--limit", "0", match=re.escape(str(broken)))
     assert ids(ledger, "drucker", "--limit", "2") == ["d13", "d12"]
+
+
+def test_a_problem_outside_the_months_is_told_once_however_many_years_are_read(ledger: Ledger) -> None:
+    # With a limit, a search reads a year at a time; a file that is no month file is one problem.
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02"]
+    write_sessions(
+        ledger,
+        [("acme", record(f"d{i:02d}", f"{m}-10T10:00:00{M_}", f"{m}-10T10:30:00{M_}", note="Drucker")) for i, m in
+         enumerate(months)],
+    )  # fmt: skip
+    stray = ledger.write("customers/acme/notizen.toml", 'text = "x"\n')
+    result = ledger.run("search", "drucker", "--skip-broken")  # the table: 50 at most, a year at a time
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout.count("Drucker") == 14
+    warnings = [ln for ln in result.stderr.splitlines() if str(stray) in ln and not ln.startswith(("error", "Fehler"))]
+    assert len(warnings) == 1, result.stderr
+    assert "INCOMPLETE: 1 problem(s) left out" in result.stderr

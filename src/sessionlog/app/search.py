@@ -179,6 +179,8 @@ def search(
             back_to = chunk[-1]
             break
     picked = matching[:limit] if limit else matching
+    # A problem outside the months (a stray file, a folder) comes with every year read: tell it once.
+    skipped = list(dict.fromkeys(skipped))
     return Found(period, query, Hits(ctx, picked, query), len(matching), searched, skipped, back_to)
 
 

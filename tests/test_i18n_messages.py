@@ -152,7 +152,42 @@ def test_an_unknown_command_and_option(ledger: Ledger) -> None:
 def test_an_invalid_value(ledger: Ledger) -> None:
     english, german = _refused_in_both(ledger, "report", "--by", "nope", code=2)
     assert english.startswith("error: Invalid value for '--by': 'nope' is not one of 'customer'")
-    assert german.startswith("Fehler: Ungültiger Wert für '--by': 'nope'")
+    assert german.startswith("Fehler: Ungültiger Wert für '--by': 'nope' ist keiner von 'customer', 'supporter'")
+    english, german = _refused_in_both(ledger, "report", "--by", "tag,tag", code=2)
+    assert (
+        english
+        == "error: Invalid value for '--by': 'tag,tag': the two groupings must differ (see: sessionlog report --help)"
+    )
+    assert german == (
+        "Fehler: Ungültiger Wert für '--by': 'tag,tag': die beiden Gruppierungen müssen verschieden sein "
+        "(siehe: sessionlog report --help)"
+    )
+    english, german = _refused_in_both(ledger, "list", "2024-03", "--format", "xml", code=2)
+    assert english == (
+        "error: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'csv', 'json'. "
+        "(see: sessionlog list --help)"
+    )
+    assert german == (
+        "Fehler: Ungültiger Wert für '--format' / '-f': 'xml' ist keiner von 'table', 'csv', 'json'. "
+        "(siehe: sessionlog list --help)"
+    )
+
+
+def test_extra_arguments(ledger: Ledger) -> None:
+    english, german = _refused_in_both(ledger, "list", "2024-03", "März", "x\ty", code=2)
+    assert english == "error: Got unexpected extra argument(s) (März x\\x09y) (see: sessionlog list --help)"
+    assert german == "Fehler: Unerwartete zusätzliche Argumente (März x\\x09y) (siehe: sessionlog list --help)"
+
+
+def test_a_bad_customer_key(ledger: Ledger) -> None:
+    english, german = _refused_in_both(ledger, "customer", "add", "a/b")
+    assert english == "error: customer key 'a/b' must be letters, digits, '-', '_' or '.' (not at either end)"
+    assert german == (
+        "Fehler: der Kundenschlüssel 'a/b' darf nur Buchstaben, Ziffern, '-', '_' oder '.' enthalten "
+        "(nicht am Anfang oder Ende)"
+    )
+    english, german = _refused_in_both(ledger, "start", "con")
+    assert german == "Fehler: der Kundenschlüssel 'con' ist unter Windows ein reservierter Gerätename"
 
 
 # report's free reasons

@@ -493,15 +493,17 @@ def check_customer_key(text: str) -> str:
     """The normalized customer key, or SessionlogError if it is unsafe as a folder name."""
     key = unicodedata.normalize("NFC", text.strip()).lower()
     if not key:
-        raise SessionlogError("customer key is empty")
+        raise SessionlogError(Said("customer key is empty"))
     if len(key) > MAX_KEY_LENGTH:
-        raise SessionlogError(f"customer key is longer than {MAX_KEY_LENGTH} characters")
+        raise SessionlogError(Said("customer key is longer than {n} characters", n=MAX_KEY_LENGTH))
     if any(unicodedata.category(c)[0] == "C" for c in key):
-        raise SessionlogError("customer key contains control characters")
+        raise SessionlogError(Said("customer key contains control characters"))
     if not _KEY_CHARS.match(key) or key.startswith(".") or key.endswith("."):
-        raise SessionlogError(f"customer key {text!r} must be letters, digits, '-', '_' or '.' (not at either end)")
+        raise SessionlogError(
+            Said("customer key {key} must be letters, digits, '-', '_' or '.' (not at either end)", key=repr(text))
+        )
     if key.split(".")[0] in _WINDOWS_RESERVED:
-        raise SessionlogError(f"customer key {text!r} is a reserved device name on Windows")
+        raise SessionlogError(Said("customer key {key} is a reserved device name on Windows", key=repr(text)))
     return key
 
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from sessionlog.billing import CENT, Line
-from sessionlog.model import Kind, SessionlogError, choice
+from sessionlog.model import Kind, Said, SessionlogError, choice
 
 
 class Grouping(StrEnum):
@@ -148,11 +148,13 @@ def parse_groupings(text: str) -> tuple[Grouping, ...]:
     names = ", ".join(repr(str(g)) for g in Grouping)
     for p in parts:
         if p not in GROUPINGS:
-            raise SessionlogError(f"{p!r} is not one of {names}", Kind.USAGE)
+            raise SessionlogError(Said("{value} is not one of {names}", value=repr(p), names=names), Kind.USAGE)
     if len(parts) > MAX_LEVELS:
-        raise SessionlogError(f"{text!r}: give one grouping or two, like customer,tag", Kind.USAGE)
+        raise SessionlogError(
+            Said("{value}: give one grouping or two, like customer,tag", value=repr(text)), Kind.USAGE
+        )
     if len(set(parts)) != len(parts):
-        raise SessionlogError(f"{text!r}: the two groupings must differ", Kind.USAGE)
+        raise SessionlogError(Said("{value}: the two groupings must differ", value=repr(text)), Kind.USAGE)
     return tuple(Grouping(p) for p in parts)
 
 

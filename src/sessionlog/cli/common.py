@@ -13,7 +13,16 @@ from typer.core import TyperCommand, TyperGroup
 
 from sessionlog.app.context import Context
 from sessionlog.cli import helptext, usage
-from sessionlog.cli.env import Env, language_before_the_ledger, one_line, own_environment, say, undecodable, warn
+from sessionlog.cli.env import (
+    Env,
+    language_before_the_ledger,
+    one_line,
+    own_environment,
+    say,
+    told,
+    undecodable,
+    warn,
+)
 from sessionlog.i18n import _, canonical, use
 from sessionlog.model import Channel, CsvProfileName, Format, Kind, Problem, SessionlogError
 
@@ -40,7 +49,7 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except SessionlogError as exc:
-            fail(str(exc), 2 if exc.kind in USAGE_KINDS else 1)
+            fail(told(exc.problem), 2 if exc.kind in USAGE_KINDS else 1)
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         finally:

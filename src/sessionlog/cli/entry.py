@@ -38,7 +38,7 @@ def quick(args: list[str]) -> int | None:
 
 
 def status(args: list[str], everyone: bool) -> int:
-    from sessionlog.cli.env import Env, language_before_the_ledger, one_line, own_environment, undecodable
+    from sessionlog.cli.env import Env, language_before_the_ledger, one_line, own_environment, told, undecodable
     from sessionlog.cli.status import show_status
     from sessionlog.i18n import _, use
     from sessionlog.model import Kind, SessionlogError
@@ -53,7 +53,7 @@ def status(args: list[str], everyone: bool) -> int:
         use(env.language()[0])
         show_status(env.context, everyone=everyone)
     except SessionlogError as exc:
-        print(f"{_('error')}: {one_line(str(exc))}", file=sys.stderr)
+        print(f"{_('error')}: {one_line(told(exc.problem))}", file=sys.stderr)
         return 2 if exc.kind is Kind.USAGE else 1
     except OSError as exc:
         message = f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")

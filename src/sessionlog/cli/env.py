@@ -8,14 +8,14 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sessionlog.app.context import Context
-from sessionlog.i18n import _, from_locale, resolve
+from sessionlog.i18n import _, from_locale, resolve, said
 from sessionlog.model import MAX_YEAR, MIN_YEAR, Kind, Problem, SessionlogError
 from sessionlog.store import Ledger
 
@@ -56,7 +56,12 @@ def say(message: str) -> None:
 
 def warn(problems: Sequence[Problem]) -> None:
     for p in problems:
-        warn_line(str(p))
+        warn_line(told(p))
+
+
+def told(p: Problem) -> str:
+    """A problem as one line in the reader's language, the pure layers' `Said` messages included."""
+    return str(replace(p, message=said(p.message), hint=said(p.hint)))
 
 
 def warn_line(message: str) -> None:

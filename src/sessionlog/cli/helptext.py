@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
+from typer._click.utils import _escape_control_characters
 from typer.core import TyperCommand
 
 from sessionlog.i18n import _
@@ -83,3 +84,16 @@ class Command(TyperCommand):
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return short_help(self, limit)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Click refuses extra arguments with an English f-string; the words are ours here.
+        allowed = ctx.allow_extra_args
+        ctx.allow_extra_args = True
+        try:
+            rest = super().parse_args(ctx, args)
+        finally:
+            ctx.allow_extra_args = allowed
+        if rest and not allowed and not ctx.resilient_parsing:
+            shown = " ".join(_escape_control_characters(str(a)) for a in rest)  # as click shows them
+            ctx.fail(_("Got unexpected extra argument(s) ({args})").format(args=shown))
+        return rest

@@ -12,6 +12,7 @@ from typer._click.core import Context, Parameter
 from typer._click.shell_completion import CompletionItem
 from typer._click.types import ParamType
 
+from sessionlog.i18n import said
 from sessionlog.model import SessionlogError
 from sessionlog.render import Column
 from sessionlog.reports import WEEKDAYS, Grouping, Row, parse_groupings, row_as_json
@@ -31,7 +32,7 @@ class GroupingsType(ParamType):
         try:
             return parse_groupings(str(value))
         except SessionlogError as exc:
-            self.fail(exc.problem.message, param, ctx)
+            self.fail(said(exc.problem.message), param, ctx)
 
     def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
         done, _, last = incomplete.rpartition(",")

@@ -10,9 +10,20 @@ from typing import Any
 
 from typer import _click as click  # Typer 0.28 ships its own click; pinned in pyproject.toml
 from typer._click.exceptions import BadParameter, MissingParameter, NoSuchOption
+from typer._types import TyperChoice
 from typer.core import TyperGroup
 
 from sessionlog.i18n import _
+
+
+def _invalid_choice(self: TyperChoice[Any], value: Any, ctx: click.Context | None) -> str:
+    choices = ", ".join(map(repr, self._normalized_mapping(ctx=ctx).values()))
+    return _("{value} is not one of {choices}.").format(value=repr(value), choices=choices)
+
+
+# Typer's Choice names a wrong value with an English f-string in the method meant for changing
+# that message; every choice option (--format, --channel, --profile …) is a TyperChoice.
+TyperChoice.get_invalid_choice_message = _invalid_choice  # type: ignore[method-assign]
 
 
 def message(exc: click.ClickException) -> str:

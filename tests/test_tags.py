@@ -12,6 +12,7 @@ import pytest
 from conftest import Ledger
 from harness import table_cells
 from insights_helpers import record, write_sessions
+from sessionlog.model import SessionlogError
 
 # NOW in conftest: Tuesday 05.03.2024 12:00 in Berlin. "The last three months" are January to March.
 M = "+01:00"
@@ -283,3 +284,62 @@ def test_stop_and_edit_warn_too(ledger: Ledger) -> None:
         "warning: tag 'druckr' is new and looks like 'drucker', used 3 time(s) in the last 3 months "
         "(if it is a typo: sessionlog edit a2 --untag druckr --tag drucker)"
     ]
+
+
+# --- counted one customer at a time, as gather would count them -----------------------------------
+
+
+def _as_gather_counts(ctx: Any, period: Any, skip_broken: bool) -> tuple[list[tuple[Any, ...]], int, int, list[str]]:
+    """The counts worked out the way `tags` did before it read one customer at a time."""
+    from sessionlog.app.listing import gather, refuse_or_skip
+
+    g = gather(ctx, period.months(), None)
+    skipped = refuse_or_skip(g.errors, skip_broken)
+    here = [s for s in g.sessions if s.start in period]
+    found: dict[str, list[Any]] = {}
+    for s in here:
+        for tag in dict.fromkeys(s.tags):
+            found.setdefault(tag, []).append(s)
+    rows = sorted(
+        (tag, len(group), sum(int(s.net_duration().total_seconds()) for s in group if s.end is not None),
+         len({s.customer for s in group}), max(s.start for s in group))
+        for tag, group in found.items()
+    )  # fmt: skip
+    return rows, len(here), sum(1 for s in here if not s.tags), [str(p) for p in skipped]
+
+
+def test_tags_count_what_gather_counts_with_doubled_ids_broken_files_and_strays(ledger: Ledger) -> None:
+    from datetime import datetime
+
+    from sessionlog.app.context import Context
+    from sessionlog.app.tags import in_use
+    from sessionlog.periods import match_period
+    from sessionlog.store import Ledger as Store
+
+    tagged(ledger)
+    write_sessions(
+        ledger,
+        [
+            # the same id under two customers: both copies are left out, and it is a problem
+            ("gamma", record("a2", f"2024-03-05T09:00:00{M}", f"2024-03-05T09:20:00{M}", tags=("drucker",))),
+            ("gamma", record("g1", f"2024-03-06T09:00:00{M}", f"2024-03-06T10:00:00{M}", tags=("mail", "mail"))),
+            ("gamma", record("g2", f"2024-02-28T23:30:00{M}", f"2024-02-29T00:30:00{M}", tags=("mail",))),
+        ],
+    )
+    ledger.write("customers/delta/2024-03.toml", "[[session]\n")  # does not parse
+    ledger.write("customers/beta/notizen.toml", 'text = "x"\n')  # no month file
+    ctx = Context(Store(ledger.root), "Klaus Hörner", datetime.fromisoformat("2024-03-20T12:00:00+01:00"))
+    for text in ("2024-03", "2024-02", "2024"):
+        period = match_period(text, ctx.now, ctx.tz)
+        assert period is not None
+        listed = in_use(ctx, period, skip_broken=True)
+        rows = sorted((c.tag, c.sessions, c.seconds, c.customers, c.last) for c in listed.tags)
+        got = (rows, listed.sessions, listed.untagged, [str(p) for p in listed.skipped])
+        assert got == _as_gather_counts(ctx, period, skip_broken=True), text
+    march = match_period("2024-03", ctx.now, ctx.tz)
+    assert march is not None
+    listed = in_use(ctx, march, skip_broken=True)
+    assert {c.tag: c.sessions for c in listed.tags} == {"drucker": 1, "netzwerk": 1, "Druker": 1, "mail": 1}
+    assert len(listed.skipped) == 3  # the broken file, the stray file, the doubled id
+    with pytest.raises(SessionlogError):
+        in_use(ctx, march)

@@ -4,6 +4,7 @@ one across the ledger, and the warning when a command is given a tag that looks 
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -11,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
-from sessionlog.app.listing import gather, refuse_or_skip
+from sessionlog.app.listing import duplicate_problem, folder_errors, refuse_or_skip, unreadable_customers
 from sessionlog.i18n import _
-from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
+from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period
 from sessionlog.textmatch import LookAlike, fold, look_alikes, similar, usage
 
@@ -41,30 +42,84 @@ class TagList:
 
 
 def in_use(ctx: Context, period: Period, customer: str | None = None, *, skip_broken: bool = False) -> TagList:
-    """The tags of the finished sessions starting in `period`, with counts and look-alikes."""
-    keys = [customers.resolve(ctx.ledger, customer, create=False)[0]] if customer else None
+    """The tags of the finished sessions starting in `period`, with counts and look-alikes.
+
+    What `gather` would leave out (ids used twice, unreadable files and customers) is left out
+    alike, but the sessions are read one customer at a time and kept only as what the counts
+    need: five years of a big ledger never sit in memory.
+    """
+    ledger = ctx.ledger
+    keys = [customers.resolve(ledger, customer, create=False)[0]] if customer else None
     months = period.months() if period.end - period.start < timedelta(days=3700) else None
-    g = gather(ctx, months, keys)
-    skipped = refuse_or_skip(g.errors, skip_broken)
-    here = [s for s in g.sessions if s.start in period]
-    found: dict[str, list[Session]] = {}
-    for s in here:
-        for tag in dict.fromkeys(s.tags):
-            found.setdefault(tag, []).append(s)
+    seen = _Seen()
+    errors: list[Problem] = []
+    for key in keys if keys is not None else ledger.layout.customer_keys():
+        sessions, problems = ledger.sessions.load(months, [key])
+        errors += problems
+        for s in sessions:
+            seen.add(s, s.start in period)
+    errors += folder_errors(ctx, keys)
+    doubled = seen.doubled()
+    errors += [
+        duplicate_problem(sid, len(ns), [o for o in map(seen.origin, ns) if o is not None])
+        for sid, ns in sorted(doubled.items())
+    ]
+    errors += [p for _, p in unreadable_customers(ctx, seen.customers(doubled))]
+    skipped = refuse_or_skip(errors, skip_broken)
+    found: dict[str, list[tuple[str, datetime, int]]] = {}  # tag -> (customer, start, seconds) of its sessions
+    here = untagged = 0
+    for n, start, seconds, tags in seen.kept:
+        if seen.ids[n] in doubled:
+            continue
+        here += 1
+        untagged += not tags
+        for tag in dict.fromkeys(tags):
+            found.setdefault(tag, []).append((seen.keys[n], start, seconds))
     counts = [
-        TagCount(
-            tag,
-            len(group),
-            sum(int(s.net_duration().total_seconds()) for s in group if s.end is not None),
-            len({s.customer for s in group}),
-            max(s.start for s in group),
-        )
+        TagCount(tag, len(group), sum(g[2] for g in group), len({g[0] for g in group}), max(g[1] for g in group))
         for tag, group in found.items()
     ]
     counts.sort(key=lambda c: (-c.sessions, fold(c.tag)[0], c.tag))
     alike = look_alikes({c.tag: c.sessions for c in counts})
-    untagged = sum(1 for s in here if not s.tags)
-    return TagList(period, counts, alike, len(here), untagged, skipped)
+    return TagList(period, counts, alike, here, untagged, skipped)
+
+
+class _Seen:
+    """Of every session read: its id, customer and place; of those in the period what the counts need."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.keys: list[str] = []
+        self.paths: list[str | None] = []
+        self.lines = array("l")
+        self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of tags, not one per session
+        self.first: dict[str, int] = {}
+        self.again: dict[str, list[int]] = {}  # id -> every session with it, for ids used twice or more
+        self.kept: list[tuple[int, datetime, int, tuple[str, ...]]] = []  # number, start, seconds, tags
+
+    def add(self, s: Session, in_period: bool) -> None:
+        n = len(self.ids)
+        self.ids.append(s.id)
+        self.keys.append(s.customer)
+        self.paths.append(s.origin.path if s.origin else None)
+        self.lines.append(s.origin.line if s.origin else 0)
+        first = self.first.setdefault(s.id, n)
+        if first != n:
+            self.again.setdefault(s.id, [first]).append(n)
+        if in_period:
+            seconds = int(s.net_duration().total_seconds()) if s.end is not None else 0
+            self.kept.append((n, s.start, seconds, self.shared.setdefault(s.tags, s.tags)))
+
+    def doubled(self) -> dict[str, list[int]]:
+        return self.again
+
+    def origin(self, n: int) -> Origin | None:
+        path = self.paths[n]
+        return Origin(path, self.lines[n]) if path is not None and self.lines[n] else None
+
+    def customers(self, doubled: dict[str, list[int]]) -> set[str]:
+        """The customers with a session here whose id is not doubled (as `gather` counts them)."""
+        return {key for sid, key in zip(self.ids, self.keys, strict=True) if sid not in doubled}
 
 
 def recent(ctx: Context) -> Counter[str]:

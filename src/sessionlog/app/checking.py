@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sessionlog.app.context import Context
-from sessionlog.app.listing import duplicate_problem
+from sessionlog.app.listing import Places
 from sessionlog.billing import money, rules_for
 from sessionlog.i18n import _
-from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, Severity, clock
+from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity, clock
 from sessionlog.numbering import check_pattern
 
 LONG_SESSION = timedelta(hours=12)
@@ -85,10 +85,7 @@ def check_ledger(ctx: Context, progress: Callable[[int, int], None] | None = Non
     problems += bad + unfinished
     move = ledger.sessions.moves.problem()
     problems += [move] if move else []
-    problems += [
-        duplicate_problem(sid, len(found), [o for o in map(seen.origin, found) if o is not None])
-        for sid, found in sorted(seen.again.items())
-    ]
+    problems += seen.duplicates()
     problems += invoiced + zero + _overlaps(ctx, seen) + long
     running, bad = ledger.timers.readable()
     problems += bad + _stale(ctx, running)
@@ -178,28 +175,18 @@ def _zero_rates(ctx: Context, sessions: list[Session]) -> list[Problem]:
     return out
 
 
-class _Seen:
-    """What the checks across customers keep of each session, as session number -> value in
-    flat arrays: its id and place, and per supporter the starts and ends as POSIX timestamps
-    (exact to the microsecond in this range; they sort several times faster than datetimes)."""
+class _Seen(Places):
+    """What the checks across customers keep of each session: its place (Places), and per
+    supporter the starts and ends as POSIX timestamps in flat arrays (exact to the microsecond
+    in this range; they sort several times faster than datetimes)."""
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.paths: list[str | None] = []
-        self.lines = array("l")
-        self.first: dict[str, int] = {}  # id -> the number of its first session
-        self.again: dict[str, list[int]] = {}  # id -> all its sessions, for ids found twice or more
+        super().__init__()
         self.names: dict[str, str] = {}  # supporter as folded -> as first written
         self.times: dict[str, tuple[array[float], array[float], array[int]]] = {}  # folded -> starts, ends, numbers
 
-    def add(self, s: Session) -> None:
-        n = len(self.ids)
-        self.ids.append(s.id)
-        self.paths.append(s.origin.path if s.origin else None)
-        self.lines.append(s.origin.line if s.origin else 0)
-        first = self.first.setdefault(s.id, n)
-        if first != n:
-            self.again.setdefault(s.id, [first]).append(n)
+    def add(self, s: Session) -> int:
+        n = super().add(s)
         who = s.supporter.casefold()
         track = self.times.get(who)
         if track is None:
@@ -208,10 +195,7 @@ class _Seen:
         track[0].append(s.start.timestamp())
         track[1].append(s.end.timestamp() if s.end is not None else _NO_END)
         track[2].append(n)
-
-    def origin(self, n: int) -> Origin | None:
-        path = self.paths[n]
-        return Origin(path, self.lines[n]) if path is not None and self.lines[n] else None
+        return n
 
 
 _NO_END = math.nan

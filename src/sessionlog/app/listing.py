@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -106,6 +107,40 @@ def duplicates(sessions: list[Session]) -> tuple[set[str], list[Problem]]:
         for sid in sorted(doubled)
     ]
     return doubled, problems
+
+
+class Places:
+    """Where each session read stands, by session number, in flat arrays (a ledger's 100 000
+    sessions need not sit in memory to find the ids used twice), and those ids."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.paths: list[str | None] = []
+        self.lines = array("l")
+        self.first: dict[str, int] = {}  # id -> the number of its first session
+        self.again: dict[str, list[int]] = {}  # id -> all its sessions, for ids found twice or more
+
+    def add(self, s: Session) -> int:
+        """Note `s`; its number."""
+        n = len(self.ids)
+        self.ids.append(s.id)
+        self.paths.append(s.origin.path if s.origin else None)
+        self.lines.append(s.origin.line if s.origin else 0)
+        first = self.first.setdefault(s.id, n)
+        if first != n:
+            self.again.setdefault(s.id, [first]).append(n)
+        return n
+
+    def origin(self, n: int) -> Origin | None:
+        path = self.paths[n]
+        return Origin(path, self.lines[n]) if path is not None and self.lines[n] else None
+
+    def duplicates(self) -> list[Problem]:
+        """A DUPLICATE problem for each id used more than once, by id, naming every place."""
+        return [
+            duplicate_problem(sid, len(ns), [o for o in map(self.origin, ns) if o is not None])
+            for sid, ns in sorted(self.again.items())
+        ]
 
 
 def duplicate_problem(sid: str, count: int, places: list[Origin]) -> Problem:

@@ -4,7 +4,6 @@ one across the ledger, and the warning when a command is given a tag that looks 
 from __future__ import annotations
 
 import re
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sessionlog.app import customers
 from sessionlog.app.context import Context
-from sessionlog.app.listing import duplicate_problem, folder_errors, refuse_or_skip, unreadable_customers
+from sessionlog.app.listing import Places, folder_errors, refuse_or_skip, unreadable_customers
 from sessionlog.i18n import _
-from sessionlog.model import Kind, Origin, Problem, Session, SessionlogError, Severity
+from sessionlog.model import Kind, Problem, Session, SessionlogError, Severity
 from sessionlog.periods import Period
 from sessionlog.textmatch import LookAlike, fold, look_alikes, similar, usage
 
@@ -57,14 +56,11 @@ def in_use(ctx: Context, period: Period, customer: str | None = None, *, skip_br
         sessions, problems = ledger.sessions.load(months, [key])
         errors += problems
         for s in sessions:
-            seen.add(s, s.start in period)
+            seen.keep(s, s.start in period)
     errors += folder_errors(ctx, keys)
-    doubled = seen.doubled()
-    errors += [
-        duplicate_problem(sid, len(ns), [o for o in map(seen.origin, ns) if o is not None])
-        for sid, ns in sorted(doubled.items())
-    ]
-    errors += [p for _, p in unreadable_customers(ctx, seen.customers(doubled))]
+    doubled = seen.again
+    errors += seen.duplicates()
+    errors += [p for _, p in unreadable_customers(ctx, seen.customers())]
     skipped = refuse_or_skip(errors, skip_broken)
     found: dict[str, list[tuple[str, datetime, int]]] = {}  # tag -> (customer, start, seconds) of its sessions
     here = untagged = 0
@@ -84,42 +80,25 @@ def in_use(ctx: Context, period: Period, customer: str | None = None, *, skip_br
     return TagList(period, counts, alike, here, untagged, skipped)
 
 
-class _Seen:
-    """Of every session read: its id, customer and place; of those in the period what the counts need."""
+class _Seen(Places):
+    """Of every session read its place (Places) and customer; of those in the period what the counts need."""
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
+        super().__init__()
         self.keys: list[str] = []
-        self.paths: list[str | None] = []
-        self.lines = array("l")
         self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of tags, not one per session
-        self.first: dict[str, int] = {}
-        self.again: dict[str, list[int]] = {}  # id -> every session with it, for ids used twice or more
         self.kept: list[tuple[int, datetime, int, tuple[str, ...]]] = []  # number, start, seconds, tags
 
-    def add(self, s: Session, in_period: bool) -> None:
-        n = len(self.ids)
-        self.ids.append(s.id)
+    def keep(self, s: Session, in_period: bool) -> None:
+        n = self.add(s)
         self.keys.append(s.customer)
-        self.paths.append(s.origin.path if s.origin else None)
-        self.lines.append(s.origin.line if s.origin else 0)
-        first = self.first.setdefault(s.id, n)
-        if first != n:
-            self.again.setdefault(s.id, [first]).append(n)
         if in_period:
             seconds = int(s.net_duration().total_seconds()) if s.end is not None else 0
             self.kept.append((n, s.start, seconds, self.shared.setdefault(s.tags, s.tags)))
 
-    def doubled(self) -> dict[str, list[int]]:
-        return self.again
-
-    def origin(self, n: int) -> Origin | None:
-        path = self.paths[n]
-        return Origin(path, self.lines[n]) if path is not None and self.lines[n] else None
-
-    def customers(self, doubled: dict[str, list[int]]) -> set[str]:
+    def customers(self) -> set[str]:
         """The customers with a session here whose id is not doubled (as `gather` counts them)."""
-        return {key for sid, key in zip(self.ids, self.keys, strict=True) if sid not in doubled}
+        return {key for sid, key in zip(self.ids, self.keys, strict=True) if sid not in self.again}
 
 
 def recent(ctx: Context) -> Counter[str]:

@@ -97,6 +97,33 @@ def test_what_the_formatter_writes_reads_back_as_tomllib_reads_it(recs: list[dic
     agrees(text)
 
 
+def generic_table(record: dict[str, Any], nl: str) -> str:
+    """format_table with every value written by format_value."""
+    inline = tomltext._INLINE
+    try:
+        tomltext._INLINE = frozenset()
+        return tomltext.format_table(record, "[[session]]", nl)
+    finally:
+        tomltext._INLINE = inline
+
+
+@given(
+    st.dictionaries(keys, values | st.datetimes() | st.lists(texts | st.booleans(), max_size=3), max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+)
+@example({"start": datetime(2024, 3, 1, 10, 22, tzinfo=UTC), "tags": ["a", 'b"'], "billable": True}, "\r\n")
+def test_format_table_writes_each_value_as_format_value_does(record: dict[str, Any], nl: str) -> None:
+    """What format_table writes itself (plain strings, booleans, date-times, arrays of plain
+    strings) is what format_value writes; a time without offset is refused by both."""
+    try:
+        expected = generic_table(record, nl)
+    except ValueError:
+        with pytest.raises(ValueError, match="without offset"):
+            tomltext.format_table(record, "[[session]]", nl)
+        return
+    assert tomltext.format_table(record, "[[session]]", nl) == expected
+
+
 @given(st.lists(st.dictionaries(st.sampled_from(["id", "supporter", "note", "source"]), texts), max_size=3))
 def test_plain_records_are_read_by_plaintoml_itself(recs: list[dict[str, str]]) -> None:
     """Where no value needs an escape, the text never goes to tomllib: that is the speed."""
@@ -247,6 +274,7 @@ def test_an_import_refuses_what_a_broken_formatter_writes_and_writes_nothing(
         return real(value) if wrong is None else wrong
 
     monkeypatch.setattr(tomltext, "format_value", broken)
+    monkeypatch.setattr(tomltext, "_INLINE", frozenset())  # every value through format_value
     # A supporter's name with quotes: what an unescaping formatter would write raw.
     supporter = ("--supporter", 'Klaus "KH" Hörner')
     ledger.refused("import", "teamviewer", str(log), *supporter, match=r"cannot rewrite this file safely")

@@ -118,9 +118,36 @@ def format_value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+# The value types format_table writes itself, as format_value would, without a call per value
+# (an import writes a million); a test empties it to compare with format_value alone.
+_INLINE: frozenset[type] = frozenset({str, bool, datetime, list})
+_BARE: set[str] = set()  # keys seen to be bare, written as they are
+
+
 def format_table(fields: Mapping[str, Any], header: str | None, nl: str = "\n") -> str:
     lines = [header] if header else []
-    lines += [f"{format_key(k)} = {format_value(v)}" for k, v in fields.items()]
+    inline = _INLINE
+    plain = _PLAIN.fullmatch
+    for k, v in fields.items():
+        if k not in _BARE:
+            if not _BARE_KEY.match(k) or len(_BARE) > 1024:
+                lines.append(f"{format_key(k)} = {format_value(v)}")
+                continue
+            _BARE.add(k)
+        kind = type(v)
+        if kind not in inline:
+            text = format_value(v)
+        elif kind is str:
+            text = f'"{v}"' if plain(v) else format_value(v)
+        elif kind is bool:
+            text = "true" if v else "false"
+        elif kind is datetime:
+            text = v.isoformat() if v.utcoffset() is not None else format_value(v)
+        elif all(type(x) is str and plain(x) for x in v):
+            text = "[" + ", ".join(f'"{x}"' for x in v) + "]"
+        else:
+            text = format_value(v)
+        lines.append(f"{k} = {text}")
     return nl.join(lines) + nl
 
 

@@ -428,8 +428,27 @@ class Said(str):
         return self
 
 
+def _usual_and_right(s: Session, force: bool) -> bool:
+    """Whether a record without pauses passes every check below, found in a few tests (an
+    import checks 100 000 records twice); False sends it through all of them."""
+    start, end = s.start, s.end
+    if end is None or s.pauses or s.unfinished or not s.supporter or s.channel not in CHANNELS:
+        return False
+    a, b = start.utcoffset(), end.utcoffset()
+    return bool(
+        a is not None
+        and b is not None
+        and not (a.seconds % 60 or a.microseconds or b.seconds % 60 or b.microseconds)
+        and (not s.free_reason if s.billable else s.free_reason)
+        and start < end
+        and (force or end - start <= MAX_SESSION)
+    )
+
+
 def validate_session(s: Session, *, force: bool = False) -> list[Said]:
     """Everything wrong with a record, as messages; empty when it may be written."""
+    if _usual_and_right(s, force):
+        return []
     errors: list[Said] = []
     times = [("start", s.start), ("end", s.end)] + [("pauses", t) for p in s.pauses for t in (p.start, p.end)]
     for name, value in times:

@@ -1,9 +1,10 @@
-"""The shortcut of validate_session for the usual record agrees with every check it skips."""
+"""validate_session's shortcut for the usual record, and the quick way an import builds records."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,3 +58,37 @@ def test_the_usual_record_is_found_right_as_every_check_finds_it(s: Session, for
     finally:
         model._usual_and_right = usual
     assert quick == full
+
+
+names = st.none() | st.text(max_size=3)
+moments = st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Europe/Berlin"), *SECONDS]))
+
+
+@given(
+    moments,
+    st.none() | moments,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "supporter": st.text(max_size=3),
+            "contact": names,
+            "machine": names,
+            "channel": st.sampled_from(["remote", "fax"]),
+            "note": st.text(max_size=3),
+            "billable": st.booleans(),
+            "free_reason": names,
+            "tags": st.lists(st.text(max_size=3), max_size=2).map(tuple),
+            "ticket": names,
+            "source": names,
+            "unfinished": st.booleans(),
+        },
+    ),
+)
+def test_a_session_built_quickly_is_the_session_the_dataclass_makes(
+    start: datetime, end: datetime | None, given: dict[str, Any]
+) -> None:
+    quick = Session.built("abcd", "acme", start, end, **given)
+    made = Session("abcd", "acme", start, end, **given)
+    assert vars(quick) == vars(made)  # every field, none missing, times fixed the same way
+    assert (quick.start.tzinfo, quick.end and quick.end.tzinfo) == (made.start.tzinfo, made.end and made.end.tzinfo)
+    assert quick == made and hash(quick) == hash(made)

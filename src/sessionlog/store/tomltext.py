@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sessionlog.i18n import _
-from sessionlog.model import Kind, SessionlogError
+from sessionlog.model import Kind, Session, SessionlogError
 from sessionlog.store import plaintoml
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
@@ -149,6 +149,37 @@ def format_table(fields: Mapping[str, Any], header: str | None, nl: str = "\n") 
             text = format_value(v)
         lines.append(f"{k} = {text}")
     return nl.join(lines) + nl
+
+
+def format_session(s: Session, nl: str = "\n") -> str | None:
+    """What format_table writes for codec.session_to_dict(s) under `[[session]]`, made straight
+    from the fields for a usual record (an import writes 100 000); None for any other."""
+    if s.end is None or s.pauses or s.unfinished or s.billed or type(s.billable) is not bool:
+        return None
+    # Plain is a property of each character, so one test of all the texts at once will do.
+    if not _PLAIN.fullmatch(
+        "".join((s.id, s.supporter, s.contact or "", s.machine or "", s.channel, s.note, *s.tags))
+        + (s.free_reason or "")
+        + (s.ticket or "")
+        + (s.invoice or "")
+        + (s.source or "")
+    ):
+        return None
+    out = f'[[session]]{nl}id = "{s.id}"{nl}start = {s.start.isoformat()}{nl}end = {s.end.isoformat()}{nl}'
+    out += f'supporter = "{s.supporter}"{nl}'
+    if s.contact:
+        out += f'contact = "{s.contact}"{nl}'
+    if s.machine:
+        out += f'machine = "{s.machine}"{nl}'
+    out += f'channel = "{s.channel}"{nl}note = "{s.note}"{nl}billable = {"true" if s.billable else "false"}{nl}'
+    if s.free_reason:
+        out += f'free_reason = "{s.free_reason}"{nl}'
+    if s.tags:
+        out += "tags = [" + ", ".join(f'"{t}"' for t in s.tags) + f"]{nl}"
+    for key, value in (("ticket", s.ticket), ("invoice", s.invoice), ("source", s.source)):
+        if value:
+            out += f'{key} = "{value}"{nl}'
+    return out
 
 
 # --- blocks of [[session]] records ---------------------------------------------------
@@ -409,8 +440,10 @@ def append_records(
     path: str,
     table: str = "session",
     doc: Mapping[str, Any] | None = None,
+    formatted: Sequence[str | None] = (),
 ) -> str:
-    """The text with all of `news` appended, verified by one parse (an import adds thousands)."""
+    """The text with all of `news` appended, verified by one parse (an import adds thousands);
+    `formatted[i]`, where given and not None, is the text of `news[i]` made by format_session."""
     if doc is None:
         doc = parse(text) if text.strip() else {}
     nl = newline_of(text)
@@ -420,7 +453,8 @@ def append_records(
     for i, new in enumerate(news):
         if i or text.strip():
             parts.append(nl)
-        parts.append(format_table(new, f"[[{table}]]", nl))
+        made = formatted[i] if formatted else None
+        parts.append(made if made is not None else format_table(new, f"[[{table}]]", nl))
     rest = {k: v for k, v in doc.items() if k != table}
     expect = [*_records(doc, table), *(dict(n) for n in news)]
     return _ensure_verified("".join(parts), table, expect, rest, path)

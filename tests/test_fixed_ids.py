@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import SETTINGS, Ledger
+from sessionlog.store import ids
 
 KIMAI = Path(__file__).resolve().parent.parent / "examples" / "import" / "kimai.csv"
 
@@ -58,3 +63,12 @@ def test_without_the_variable_ids_are_random(ledger: Ledger) -> None:
     seeded = _work(_second(ledger, "seeded"), "docs")
     assert not set(one) & set(two)
     assert not set(one) & set(seeded)
+
+
+def test_random_ids_take_each_letter_by_a_bytes_low_five_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every letter of the alphabet equally likely: 256 bytes, each letter eight times."""
+    monkeypatch.delenv("SESSIONLOG_TEST_IDS", raising=False)
+    monkeypatch.setattr(ids, "_RANDOM", bytearray(range(256)))
+    drawn = "".join(itertools.islice(ids.random_ids(), 32))
+    assert drawn[:8] == "23456789"  # bytes 248 to 255, taken from the end of the pool
+    assert Counter(drawn) == dict.fromkeys(ids.ID_ALPHABET, 8)

@@ -6,11 +6,14 @@ Expected values are read off the fixture files by hand (times there are UTC).
 from __future__ import annotations
 
 import codecs
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sessionlog.importers import anydesk, teamviewer, teamviewer_api
 from sessionlog.importers.base import Candidate, Parsed, decode
@@ -157,6 +160,57 @@ def test_bad_teamviewer_lines_are_problems_with_their_number(line: str, message:
     assert len(parsed.candidates) == 1
     assert problem_lines(parsed) == [3]
     assert message in parsed.problems[0].message
+
+
+# Columns as the usual line has them, and as it does not: what the pattern of the usual line
+# takes must read exactly as the general way reads it, and what it leaves must still be read.
+_usual = {
+    "partner": st.sampled_from(["565955529", "0"]),
+    "start": st.sampled_from(["01-03-2024 09:00:00", "29-02-2024 23:59:59", "31-03-2024 00:59:00"]),
+    "end": st.sampled_from(["01-03-2024 09:10:00", "01-04-2024 01:00:00"]),
+    "user": st.sampled_from(["Klaus Hörner", "<unknown>", "<UNKNOWN>", "DOM\\k"]),
+    "kind": st.sampled_from(["RemoteControl", "filetransfer", "Meeting", "Neu Typ"]),
+    "guid": st.sampled_from(["", "{6460E19E-0C6F-4F5A-9A1B-2F3C4D5E6F70}"]),
+    "tail": st.sampled_from(["", "\t", "\t\t"]),
+}
+_other = {
+    "partner": st.sampled_from(["d565955529", "565 955 529", "", "²3"]),
+    "start": st.sampled_from(["01-03-2024 09:10:00", "31-02-2024 10:00:00", "01-03-2024 24:00:00", "1-3-2024 9:00:00"]),
+    "end": st.sampled_from(["01-03-2024 09:10:00", "01-03-2024 08:00:00", "01-13-2024 09:00:00", "1-3-2024 9:30:00"]),
+    "user": st.sampled_from([" K ", "", "K\u00a0"]),
+    "kind": st.sampled_from([" VPN", ""]),
+    "guid": st.sampled_from(
+        ["6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70", "{6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70", "{not-a-guid}"]
+    ),
+    "tail": st.sampled_from([" ", "\r", "\tx"]),
+}
+# A usual line, or one with some columns of the other kind.
+_rows = st.fixed_dictionaries(_usual) | st.fixed_dictionaries({k: v | _other[k] for k, v in _usual.items()})
+
+
+@given(st.lists(_rows, min_size=1, max_size=4), st.sampled_from([UTC, ZoneInfo("Europe/Berlin")]))
+def test_the_usual_teamviewer_line_reads_as_the_general_way_reads_it(rows: list[dict[str, str]], tz: timezone) -> None:
+    text = "\n".join(
+        f"{r['partner']}\t{r['start']}\t{r['end']}\t{r['user']}\t{r['kind']}\t{r['guid']}{r['tail']}" for r in rows
+    )
+    fast = teamviewer.parse(text, tz)
+    usual = teamviewer._USUAL
+    try:
+        teamviewer._USUAL = re.compile(r"(?!)")  # every line the general way
+        general = teamviewer.parse(text, tz)
+    finally:
+        teamviewer._USUAL = usual
+    assert fast.candidates == general.candidates
+    assert [c.start.tzinfo for c in fast.candidates] == [c.start.tzinfo for c in general.candidates]
+    assert fast.problems == general.problems and fast.ignored == general.ignored
+
+
+def test_the_usual_teamviewer_line_is_read_by_its_pattern() -> None:
+    """The benchmark's lines are the usual ones: if the pattern stopped taking them, the test
+    above would compare the general way with itself."""
+    line = "565955529\t01-03-2024 09:00:00\t01-03-2024 09:10:00\tKlaus Hörner\tRemoteControl\t"
+    assert teamviewer._USUAL.fullmatch(line)
+    assert teamviewer._USUAL.fullmatch(line + "{6460E19E-0C6F-4F5A-9A1B-2F3C4D5E6F70}")
 
 
 # --- TeamViewer Web API ------------------------------------------------------------------------

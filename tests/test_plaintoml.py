@@ -16,11 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Ledger
-from sessionlog.store import plaintoml, tomltext
+from sessionlog.model import Billed, Pause, Session
+from sessionlog.store import codec, plaintoml, tomltext
 
 
 def same(a: Any, b: Any) -> bool:
@@ -95,6 +96,110 @@ def test_what_the_formatter_writes_reads_back_as_tomllib_reads_it(recs: list[dic
     assert doc == ({"session": [as_toml(r) for r in recs]} if recs else {})
     assert same(tomltext._loads(text), doc)
     agrees(text)
+
+
+def generic_table(record: dict[str, Any], nl: str) -> str:
+    """format_table with every value written by format_value."""
+    inline = tomltext._INLINE
+    try:
+        tomltext._INLINE = frozenset()
+        return tomltext.format_table(record, "[[session]]", nl)
+    finally:
+        tomltext._INLINE = inline
+
+
+@given(
+    st.dictionaries(keys, values | st.datetimes() | st.lists(texts | st.booleans(), max_size=3), max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+)
+@example({"start": datetime(2024, 3, 1, 10, 22, tzinfo=UTC), "tags": ["a", 'b"'], "billable": True}, "\r\n")
+def test_format_table_writes_each_value_as_format_value_does(record: dict[str, Any], nl: str) -> None:
+    """What format_table writes itself (plain strings, booleans, date-times, arrays of plain
+    strings) is what format_value writes; a time without offset is refused by both."""
+    try:
+        expected = generic_table(record, nl)
+    except ValueError:
+        with pytest.raises(ValueError, match="without offset"):
+            tomltext.format_table(record, "[[session]]", nl)
+        return
+    assert tomltext.format_table(record, "[[session]]", nl) == expected
+
+
+plain_texts = st.text(st.characters(codec="utf-8", exclude_characters='"\\', exclude_categories=["Cc"]), max_size=8)
+ODD = ("", "", "end", "pauses", "unfinished", "billed", "texts")
+TEXT_FIELDS = (
+    "id",
+    "supporter",
+    "contact",
+    "machine",
+    "channel",
+    "note",
+    "free_reason",
+    "tags",
+    "ticket",
+    "invoice",
+    "source",
+)
+
+
+@st.composite
+def sessions(draw: st.DrawFn) -> Session:
+    """Usual records (plain texts, finished, no pauses, not billed), each optional field there
+    or not, and records that are usual but for one thing."""
+    odd = draw(st.sampled_from(ODD))  # one reason at most, so that each is seen alone
+    # With "texts", one text field (or a tag) needs an escape: it alone sends the record away.
+    unplain = draw(st.sampled_from(TEXT_FIELDS)) if odd == "texts" else ""
+
+    def text(name: str) -> Any:
+        return st.just('\\ " \n') if name == unplain else plain_texts
+
+    def maybe(name: str) -> Any:
+        return text(name) if name == unplain else st.none() | plain_texts
+
+    start = draw(moments)
+    pause = Pause(start + timedelta(minutes=1), start + timedelta(minutes=2))
+    return Session(
+        id=draw(text("id")),
+        customer="acme",
+        start=start,
+        end=None if odd == "end" else start + timedelta(minutes=12),
+        pauses=(pause,) if odd == "pauses" else (),
+        supporter=draw(text("supporter")),
+        contact=draw(maybe("contact")),
+        machine=draw(maybe("machine")),
+        channel=draw(text("channel") if unplain == "channel" else st.sampled_from(["remote", "phone"]) | plain_texts),
+        note=draw(text("note")),
+        billable=draw(st.booleans()),
+        free_reason=draw(maybe("free_reason")),
+        tags=(*draw(st.lists(plain_texts, max_size=2)), *([draw(text("tags"))] if unplain == "tags" else [])),
+        ticket=draw(maybe("ticket")),
+        invoice=draw(maybe("invoice")),
+        source=draw(maybe("source")),
+        billed=Billed(15, 0, 15, Decimal("95.00"), Decimal("23.75"), "EUR") if odd == "billed" else None,
+        unfinished=odd == "unfinished",
+    )
+
+
+@settings(max_examples=500)  # the shapes of a record are many, and each example is cheap
+@given(sessions(), st.sampled_from(["\n", "\r\n"]))
+def test_format_session_writes_what_format_table_writes_of_the_record(s: Session, nl: str) -> None:
+    """A usual record (finished, no pauses, not billed, every text plain) is made straight from
+    its fields, as format_table writes its dict; any other is left to format_table."""
+    made = tomltext.format_session(s, nl)
+    plain = all(tomltext._PLAIN.fullmatch(v) for v in codec.session_to_dict(s).values() if isinstance(v, str))
+    plain = plain and all(tomltext._PLAIN.fullmatch(t) for t in s.tags)
+    usual = s.end is not None and not s.pauses and not s.unfinished and s.billed is None
+    assert made == (generic_table(codec.session_to_dict(s), nl) if usual and plain else None)
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_text_that_needs_an_escape_leaves_the_record_to_format_table(name: str) -> None:
+    start = datetime(2024, 3, 1, 10, tzinfo=UTC)
+    usual = Session("k3f9", "acme", start, start + timedelta(minutes=5), supporter="Klaus", tags=("x",), ticket="T")
+    assert tomltext.format_session(usual) == generic_table(codec.session_to_dict(usual), "\n")
+    escaped = '"KH" \\ \n'
+    s = usual.evolve(**{name: (*usual.tags, escaped) if name == "tags" else escaped})
+    assert tomltext.format_session(s) is None
 
 
 @given(st.lists(st.dictionaries(st.sampled_from(["id", "supporter", "note", "source"]), texts), max_size=3))
@@ -247,6 +352,8 @@ def test_an_import_refuses_what_a_broken_formatter_writes_and_writes_nothing(
         return real(value) if wrong is None else wrong
 
     monkeypatch.setattr(tomltext, "format_value", broken)
+    monkeypatch.setattr(tomltext, "_INLINE", frozenset())  # every value through format_value
+    monkeypatch.setattr(tomltext, "format_session", lambda s, nl: None)
     # A supporter's name with quotes: what an unescaping formatter would write raw.
     supporter = ("--supporter", 'Klaus "KH" Hörner')
     ledger.refused("import", "teamviewer", str(log), *supporter, match=r"cannot rewrite this file safely")

@@ -306,6 +306,52 @@ class Session:
     def evolve(self, **changes: Any) -> Session:
         return replace(self, **changes)
 
+    @classmethod
+    def built(
+        cls,
+        id: str,
+        customer: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        supporter: str = "",
+        contact: str | None = None,
+        machine: str | None = None,
+        channel: str = "remote",
+        note: str = "",
+        billable: bool = True,
+        free_reason: str | None = None,
+        tags: tuple[str, ...] = (),
+        ticket: str | None = None,
+        source: str | None = None,
+        unfinished: bool = False,
+    ) -> Session:
+        """Session(...) of a new record without pauses, for an import that makes 100 000: the
+        same object without the frozen dataclass's `__setattr__` per field (2.5 -> 1.3 µs)."""
+        s = object.__new__(cls)
+        s.__dict__.update(
+            id=id,
+            customer=customer,
+            start=fixed(start),
+            end=None if end is None else fixed(end),
+            pauses=(),
+            supporter=supporter,
+            contact=contact,
+            machine=machine,
+            channel=channel,
+            note=note,
+            billable=billable,
+            free_reason=free_reason,
+            tags=tags,
+            ticket=ticket,
+            invoice=None,
+            source=source,
+            billed=None,
+            unfinished=unfinished,
+            origin=None,
+        )
+        return s
+
 
 @dataclass(frozen=True)
 class IssuedInvoice:
@@ -428,8 +474,27 @@ class Said(str):
         return self
 
 
+def _usual_and_right(s: Session, force: bool) -> bool:
+    """Whether a record without pauses passes every check below, found in a few tests (an
+    import checks 100 000 records twice); False sends it through all of them."""
+    start, end = s.start, s.end
+    if end is None or s.pauses or s.unfinished or not s.supporter or s.channel not in CHANNELS:
+        return False
+    a, b = start.utcoffset(), end.utcoffset()
+    return bool(
+        a is not None
+        and b is not None
+        and not (a.seconds % 60 or a.microseconds or b.seconds % 60 or b.microseconds)
+        and (not s.free_reason if s.billable else s.free_reason)
+        and start < end
+        and (force or end - start <= MAX_SESSION)
+    )
+
+
 def validate_session(s: Session, *, force: bool = False) -> list[Said]:
     """Everything wrong with a record, as messages; empty when it may be written."""
+    if _usual_and_right(s, force):
+        return []
     errors: list[Said] = []
     times = [("start", s.start), ("end", s.end)] + [("pauses", t) for p in s.pauses for t in (p.start, p.end)]
     for name, value in times:

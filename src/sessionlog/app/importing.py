@@ -219,7 +219,7 @@ def _row(p: _Placed, assign: Assigner, tz: tzinfo, ids: Iterator[str]) -> _Row:
     c = p.candidate
     session = _session(c, p.customer, p.local, assign, tz, ids)
     partner = c.partner_id or "|".join(c.names)
-    return _Row(session, [c.line], f"{c.file}|{partner}" if c.file else partner, p.month, p.local.timestamp(), c.file)
+    return _Row(session, [c.line], f"{c.file}|{partner}" if c.file else partner, p.month, c.start.timestamp(), c.file)
 
 
 def _checked(rows: list[_Row], shown: str, result: ImportResult) -> list[_Row]:
@@ -280,13 +280,13 @@ def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzin
     """The record a connection becomes, in the ledger's zone."""
     billable, reason = (c.billable, c.free_reason) if c.billable is not None else assign.billing(c.billing_state)
     kind = (c.connection_type.lower(),) if c.connection_type else ()
-    return Session(
+    return Session.built(
         # Drawn now: giving 100 000 records an id later would copy each. A session from
         # another ledger's export keeps its own, so exchanging it back finds it.
-        id=c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else next(ids),
-        customer=key,
-        start=start,
-        end=c.end.astimezone(tz) if c.end is not None else None,
+        c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else next(ids),
+        key,
+        start,
+        c.end.astimezone(tz) if c.end is not None else None,
         supporter=assign.supporter(c.tool_user, c.supporter),
         contact=c.contact or None,
         machine=c.machine or None,

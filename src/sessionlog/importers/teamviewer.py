@@ -25,6 +25,14 @@ _PADDING = re.compile(r" {2,}")
 # The spelling TeamViewer uses, whatever case a version wrote ("Filetransfer").
 _TYPES = {t.lower(): t for t in ("RemoteControl", "FileTransfer", "RemoteSupport", "VPN", "Meeting", "Presentation")}
 LAYOUT = "partner ID, [display name,] start, end, user, type[, GUID]"
+# The usual outgoing line, read by this one pattern: tabs, a partner ID of digits, zero-padded
+# times, a user and a type without blanks at their ends, a GUID in braces or none. Any other
+# line (and one this finds wrong: a bad date, an end not after its start) takes the general way.
+_T = r"([0-9]{2})-([0-9]{2})-([0-9]{4}) ([0-9]{2}:[0-9]{2}:[0-9]{2})"
+_USUAL = re.compile(
+    rf"([0-9]+)\t{_T}\t{_T}\t(\S(?:[^\t]*\S)?)\t(\S(?:[^\t]*\S)?)"
+    r"(?:\t\{([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\})?\t*"
+)
 
 
 def _moment(text: str, tz: tzinfo) -> datetime | None:
@@ -60,7 +68,46 @@ def _fields(line: str) -> list[str]:
 def parse(text: str, source_tz: tzinfo = UTC, progress: Progress | None = None) -> Parsed:
     """The connections in a TeamViewer log; bad lines become problems with their number."""
     out = Parsed()
+    usual = _USUAL.fullmatch
+    utc = source_tz is UTC
+    # As an ISO time with its offset: datetime's C parser, and UTC's own object, in one call.
+    suffix = "+00:00" if utc else ""
+    iso = datetime.fromisoformat
+    found = out.candidates
     for number, line in numbered_lines(text, progress):
+        m = usual(line)
+        if m is not None:
+            partner, d1, m1, y1, t1, d2, m2, y2, t2, user, kind, guid = m.groups()
+            try:
+                begin = iso(f"{y1}-{m1}-{d1}T{t1}{suffix}")
+                finish = iso(f"{y2}-{m2}-{d2}T{t2}{suffix}")
+                fits = finish > begin
+            except ValueError:
+                fits = False  # said by the general way
+            if fits:
+                if not utc:
+                    begin = begin.replace(tzinfo=source_tz)
+                    finish = finish.replace(tzinfo=source_tz)
+                if guid is not None:
+                    source = f"teamviewer:{{{guid.lower()}}}"
+                elif utc:  # utc_key's text, from the digits read
+                    key = f"{y1}{m1}{d1}T{t1[:2]}{t1[3:5]}{t1[6:]}Z-{y2}{m2}{d2}T{t2[:2]}{t2[3:5]}{t2[6:]}Z"
+                    source = f"teamviewer:{partner}:{key}"
+                else:
+                    source = f"teamviewer:{partner}:{utc_key(begin)}-{utc_key(finish)}"
+                found.append(
+                    Candidate(
+                        number,
+                        begin,
+                        finish,
+                        source,
+                        partner,
+                        tool_user="" if user.lower() == "<unknown>" else user,
+                        machine=partner,
+                        connection_type=_TYPES.get(kind.lower(), kind),
+                    )
+                )
+                continue
         fields = _fields(line)
         if len(fields) >= 5 and _is_time(fields[1]):
             name = ""

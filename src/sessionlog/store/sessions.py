@@ -231,6 +231,8 @@ class Sessions:
                 ids = set(f.ids())
                 used |= ids
                 records: list[dict[str, Any]] = []
+                nl = tomltext.newline_of(f.text)
+                formatted: list[str | None] = []
                 for i, s in group:
                     if s.id in used and s.id and not renew_taken:
                         raise SessionlogError(
@@ -243,7 +245,8 @@ class Sessions:
                     used.add(s.id)
                     saved[i] = s
                     records.append(codec.session_to_dict(s))
-                texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc)
+                    formatted.append(tomltext.format_session(s, nl))
+                texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc, formatted=formatted)
             for path in texts:
                 self.lock.memo.pop(path, None)
             write_many(texts)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sessionlog.i18n import _
-from sessionlog.model import Kind, SessionlogError
+from sessionlog.model import Kind, Session, SessionlogError
 from sessionlog.store import plaintoml
 
 _HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([^\[\]]+?)[ \t]*(\]\]?)[ \t]*(#.*)?$")
@@ -118,10 +118,68 @@ def format_value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+# The value types format_table writes itself, as format_value would, without a call per value
+# (an import writes a million); a test empties it to compare with format_value alone.
+_INLINE: frozenset[type] = frozenset({str, bool, datetime, list})
+_BARE: set[str] = set()  # keys seen to be bare, written as they are
+
+
 def format_table(fields: Mapping[str, Any], header: str | None, nl: str = "\n") -> str:
     lines = [header] if header else []
-    lines += [f"{format_key(k)} = {format_value(v)}" for k, v in fields.items()]
+    inline = _INLINE
+    plain = _PLAIN.fullmatch
+    for k, v in fields.items():
+        if k not in _BARE:
+            if not _BARE_KEY.match(k) or len(_BARE) > 1024:
+                lines.append(f"{format_key(k)} = {format_value(v)}")
+                continue
+            _BARE.add(k)
+        kind = type(v)
+        if kind not in inline:
+            text = format_value(v)
+        elif kind is str:
+            text = f'"{v}"' if plain(v) else format_value(v)
+        elif kind is bool:
+            text = "true" if v else "false"
+        elif kind is datetime:
+            text = v.isoformat() if v.utcoffset() is not None else format_value(v)
+        elif all(type(x) is str and plain(x) for x in v):
+            text = "[" + ", ".join(f'"{x}"' for x in v) + "]"
+        else:
+            text = format_value(v)
+        lines.append(f"{k} = {text}")
     return nl.join(lines) + nl
+
+
+def format_session(s: Session, nl: str = "\n") -> str | None:
+    """What format_table writes for codec.session_to_dict(s) under `[[session]]`, made straight
+    from the fields for a usual record (an import writes 100 000); None for any other."""
+    if s.end is None or s.pauses or s.unfinished or s.billed or type(s.billable) is not bool:
+        return None
+    # Plain is a property of each character, so one test of all the texts at once will do.
+    if not _PLAIN.fullmatch(
+        "".join((s.id, s.supporter, s.contact or "", s.machine or "", s.channel, s.note, *s.tags))
+        + (s.free_reason or "")
+        + (s.ticket or "")
+        + (s.invoice or "")
+        + (s.source or "")
+    ):
+        return None
+    out = f'[[session]]{nl}id = "{s.id}"{nl}start = {s.start.isoformat()}{nl}end = {s.end.isoformat()}{nl}'
+    out += f'supporter = "{s.supporter}"{nl}'
+    if s.contact:
+        out += f'contact = "{s.contact}"{nl}'
+    if s.machine:
+        out += f'machine = "{s.machine}"{nl}'
+    out += f'channel = "{s.channel}"{nl}note = "{s.note}"{nl}billable = {"true" if s.billable else "false"}{nl}'
+    if s.free_reason:
+        out += f'free_reason = "{s.free_reason}"{nl}'
+    if s.tags:
+        out += "tags = [" + ", ".join(f'"{t}"' for t in s.tags) + f"]{nl}"
+    for key, value in (("ticket", s.ticket), ("invoice", s.invoice), ("source", s.source)):
+        if value:
+            out += f'{key} = "{value}"{nl}'
+    return out
 
 
 # --- blocks of [[session]] records ---------------------------------------------------
@@ -382,8 +440,10 @@ def append_records(
     path: str,
     table: str = "session",
     doc: Mapping[str, Any] | None = None,
+    formatted: Sequence[str | None] = (),
 ) -> str:
-    """The text with all of `news` appended, verified by one parse (an import adds thousands)."""
+    """The text with all of `news` appended, verified by one parse (an import adds thousands);
+    `formatted[i]`, where given and not None, is the text of `news[i]` made by format_session."""
     if doc is None:
         doc = parse(text) if text.strip() else {}
     nl = newline_of(text)
@@ -393,7 +453,8 @@ def append_records(
     for i, new in enumerate(news):
         if i or text.strip():
             parts.append(nl)
-        parts.append(format_table(new, f"[[{table}]]", nl))
+        made = formatted[i] if formatted else None
+        parts.append(made if made is not None else format_table(new, f"[[{table}]]", nl))
     rest = {k: v for k, v in doc.items() if k != table}
     expect = [*_records(doc, table), *(dict(n) for n in news)]
     return _ensure_verified("".join(parts), table, expect, rest, path)

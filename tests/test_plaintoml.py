@@ -190,6 +190,12 @@ def test_format_session_writes_what_format_table_writes_of_the_record(s: Session
     plain = plain and all(tomltext._PLAIN.fullmatch(t) for t in s.tags)
     usual = s.end is not None and not s.pauses and not s.unfinished and s.billed is None
     assert made == (generic_table(codec.session_to_dict(s), nl) if usual and plain else None)
+    offset = s.start.utcoffset()
+    if made is not None and offset is not None and offset % timedelta(minutes=1) == timedelta(0):  # TOML's
+        # Read back in one match (CR LF is made LF first), as tomllib reads it, twice in a row.
+        assert plaintoml._RECORD.fullmatch(made.replace("\r\n", "\n"))
+        doc = agrees(made + nl + made + "extra = 1" + nl)
+        assert doc is not None and doc["session"][1]["extra"] == 1
 
 
 @pytest.mark.parametrize("name", TEXT_FIELDS)
@@ -212,6 +218,10 @@ def test_plain_records_are_read_by_plaintoml_itself(recs: list[dict[str, str]]) 
 
 # --- texts on the edge of what plaintoml takes ---------------------------------------------------
 
+USUAL = (
+    '[[session]]\nid = "a"\nstart = 2024-03-01T10:00:00+01:00\nend = 2024-03-01T10:10:00+01:00\n'
+    'supporter = "K"\nchannel = "remote"\nnote = ""\nbillable = true\n'
+)
 PIECES = (
     "[[session]]",
     "[[a]]",
@@ -269,6 +279,16 @@ PIECES = (
     "a.b = 1",
     "a = 1\r",
     "\ufeffa = 1",
+    # Whole records as format_session writes them, which plaintoml reads in one match.
+    USUAL,
+    USUAL.rstrip("\n"),
+    USUAL + 'tags = ["a", "b"]\nsource = "t:1"\n',
+    USUAL.replace("billable = true", 'contact = "C"\nmachine = "M"\nchannel = "phone"\nbillable = false')
+    + 'free_reason = "warranty"\ntags = []\nticket = "T-1"\ninvoice = "RE-1"\nsource = "s"',
+    USUAL.replace("2024-03-01T10:10", "2024-02-30T10:10"),
+    USUAL.replace("true", "True"),
+    USUAL.replace('note = ""', 'note = "\\n"'),
+    USUAL.replace('note = ""\n', ""),
 )
 pieces = st.sampled_from(PIECES)
 
@@ -287,6 +307,12 @@ def _same_as_tomllib_or_left(text: str) -> None:
 def test_each_edge_alone_at_the_top_and_in_a_record(piece: str) -> None:
     _same_as_tomllib_or_left(piece)
     _same_as_tomllib_or_left(f"[[session]]\n{piece}\n")
+
+
+@pytest.mark.parametrize("before", ["session = 1", "[session]", "[[a]]", 'id = "x"', "# c"])
+def test_what_stands_before_a_whole_record_counts_as_it_does_line_by_line(before: str) -> None:
+    for text in (f"{before}\n{USUAL}", f"{USUAL}{before}\n{USUAL}"):
+        _same_as_tomllib_or_left(text)
 
 
 @given(st.lists(pieces, max_size=8), st.sampled_from(["\n", "\r\n", "\r"]))

@@ -126,6 +126,8 @@ class Mapper:
 
     def fits(self, c: Candidate) -> list[str]:
         """The keys of the customers the connection fits: one, none, or (not to be guessed) several."""
+        if not c.customer_names and c.partner_id in self.by_id:
+            return self.by_id[c.partner_id]  # as _fits finds it, without saying by what
         return self._fits(c)[0]
 
     def unmapped(self, c: Candidate) -> None:

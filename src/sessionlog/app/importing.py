@@ -90,7 +90,7 @@ class ImportResult:
         return sum(p.session.unfinished for p in self.planned)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """A connection on its way to a session."""
 
@@ -283,7 +283,7 @@ def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzin
     return Session.built(
         # Drawn now: giving 100 000 records an id later would copy each. A session from
         # another ledger's export keeps its own, so exchanging it back finds it.
-        c.record_id if _KEEPABLE_ID.fullmatch(c.record_id) else next(ids),
+        c.record_id if c.record_id and _KEEPABLE_ID.fullmatch(c.record_id) else next(ids),
         key,
         start,
         c.end.astimezone(tz) if c.end is not None else None,

@@ -13,6 +13,9 @@ taken:
   characters, `true` or `false`, a decimal integer, an offset date-time the way
   `datetime.isoformat` writes it, or an array of such strings.
 
+A whole `[[session]]` record in the layout `tomltext.format_session` writes (an import's
+usual record) is matched at once, its ten lines by one pattern built of those same shapes.
+
 On anything else (a comment, an escape, an inline table, a `[table]` header, a key given
 twice, a date that does not exist, a lone CR) `read` returns None and the caller asks
 tomllib, which also reports the errors. tests/test_plaintoml.py holds this to tomllib: for
@@ -41,6 +44,16 @@ _LINE = re.compile(
     r")"
 )
 _HEADER = re.compile(r"\[\[([A-Za-z0-9_-]+)\]\]")
+# A whole [[session]] record as tomltext.format_session writes it, each line one that _LINE
+# takes with the same meaning: one match for the ten lines of a usual record. _S: a string line.
+_S = r'"([^"\\\x00-\x1f\x7f]*)"\n'
+_RECORD = re.compile(
+    rf"\[\[session\]\]\nid = {_S}start = ({_DATETIME})\nend = ({_DATETIME})\nsupporter = {_S}"
+    rf"(?:contact = {_S})?(?:machine = {_S})?channel = {_S}note = {_S}billable = (true|false)\n"
+    rf"(?:free_reason = {_S})?(?:tags = (\[(?:{_STR}(?:, {_STR})*)?\])\n)?"
+    rf"(?:ticket = {_S})?(?:invoice = {_S})?(?:source = {_S})?"
+)
+_RECORD_REST = ("free_reason", "tags", "ticket", "invoice", "source")
 
 
 def read(text: str) -> dict[str, Any] | None:
@@ -53,7 +66,39 @@ def read(text: str) -> dict[str, Any] | None:
     arrays: set[str] = set()  # the names of [[name]] headers seen
     table = doc
     match_line = _LINE.fullmatch
-    for line in text.split("\n"):
+    match_record = _RECORD.match
+    iso = datetime.fromisoformat
+    pos = 0
+    size = len(text)
+    while pos < size:
+        r = match_record(text, pos)
+        if r is not None and ("session" in arrays or "session" not in doc):
+            rid, start, end, supporter, contact, machine, channel, note, flag, *rest = r.groups()
+            try:
+                table = {"id": rid, "start": iso(start), "end": iso(end), "supporter": supporter}
+            except ValueError:  # 30 February: tomllib says where
+                return None
+            if contact is not None:
+                table["contact"] = contact
+            if machine is not None:
+                table["machine"] = machine
+            table["channel"] = channel
+            table["note"] = note
+            table["billable"] = flag == "true"
+            for key, value in zip(_RECORD_REST, rest, strict=True):
+                if value is not None:
+                    table[key] = value if key != "tags" else (value[2:-2].split('", "') if len(value) > 2 else [])
+            if "session" not in arrays:
+                arrays.add("session")
+                doc["session"] = []
+            doc["session"].append(table)
+            pos = r.end()
+            continue
+        end_of_line = text.find("\n", pos)
+        if end_of_line < 0:
+            end_of_line = size
+        line = text[pos:end_of_line]
+        pos = end_of_line + 1
         if not line:
             continue
         m = match_line(line)

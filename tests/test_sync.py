@@ -22,6 +22,18 @@ def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Team:
 # --- setting up ----------------------------------------------------------------------------------
 
 
+def edited_by_both(team: Team, klaus_edit: list[str], anna_edit: list[str], *note: str, new: bool = True) -> str:
+    """A session Klaus adds for acme and both then change apart, Klaus's change pushed: Anna's next
+    sync has to merge them. Its id."""
+    klaus, anna = team
+    sid = klaus.add("acme", "2024-03-01 10:00", 30, *(["--new"] if new else []), *note)
+    team.sync_all(1)
+    klaus.ok("edit", sid, *klaus_edit)
+    anna.ok("edit", sid, *anna_edit)
+    klaus.sync()
+    return sid
+
+
 def test_init_git_makes_a_shared_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     git_env(tmp_path, monkeypatch)
     ledger = Ledger(tmp_path / "new", tmp_path)
@@ -145,11 +157,7 @@ def test_a_month_file_emptied_on_one_side_and_added_to_on_the_other(team: Team) 
 
 def test_a_true_conflict_stops_sync_with_the_list_and_resolve_settles_it(team: Team) -> None:
     klaus, anna = team
-    sid = klaus.add("acme", "2024-03-01 10:00", 30, "--new", "--note", "Drucker")
-    team.sync_all(1)
-    klaus.ok("edit", sid, "--note", "Drucker getauscht")
-    anna.ok("edit", sid, "--note", "Drucker repariert")
-    klaus.sync()
+    sid = edited_by_both(team, ["--note", "Drucker getauscht"], ["--note", "Drucker repariert"], "--note", "Drucker")
     result = anna.run("sync")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].startswith("error: the merge needs a person: 1 conflict(s)")
@@ -177,11 +185,7 @@ def test_a_true_conflict_stops_sync_with_the_list_and_resolve_settles_it(team: T
 
 def test_resolve_ours_keeps_this_computers_value(team: Team) -> None:
     klaus, anna = team
-    sid = klaus.add("acme", "2024-03-01 10:00", 30, "--new")
-    team.sync_all(1)
-    klaus.ok("edit", sid, "--duration", "40m")
-    anna.ok("edit", sid, "--duration", "50m", "--note", "länger")
-    klaus.sync()
+    sid = edited_by_both(team, ["--duration", "40m"], ["--duration", "50m", "--note", "länger"])
     assert anna.run("sync").exit_code == 1
     result = anna.ok("resolve", sid, "--take", "ours")
     assert result.stderr.strip() == f"resolved session {sid}: kept ours (end)"
@@ -212,11 +216,7 @@ def test_deleted_on_one_side_changed_on_the_other_is_a_conflict(team: Team) -> N
 
 def test_a_conflict_may_also_be_settled_by_editing_the_file(team: Team) -> None:
     klaus, anna = team
-    sid = klaus.add("acme", "2024-03-01 10:00", 30, "--new", "--note", "a")
-    team.sync_all(1)
-    klaus.ok("edit", sid, "--note", "b")
-    anna.ok("edit", sid, "--note", "c")
-    klaus.sync()
+    sid = edited_by_both(team, ["--note", "b"], ["--note", "c"], "--note", "a")
     anna.run("sync")
     path = anna.root / "customers/acme/2024-03.toml"
     text = path.read_text(encoding="utf-8")
@@ -383,12 +383,8 @@ def test_plain_git_pull_uses_the_merge_driver(team: Team) -> None:
 
 
 def test_check_json_names_the_conflict_kind(team: Team) -> None:
-    klaus, anna = team
-    sid = klaus.add("acme", "2024-03-01 10:00", 30, "--new", "--note", "a")
-    team.sync_all(1)
-    klaus.ok("edit", sid, "--note", "b")
-    anna.ok("edit", sid, "--note", "c")
-    klaus.sync()
+    _, anna = team
+    edited_by_both(team, ["--note", "b"], ["--note", "c"], "--note", "a")
     anna.run("sync")
     findings = json.loads(anna.run("check", "--format", "json").stdout)
     kinds = {(f["kind"], f["severity"]) for f in findings}
@@ -445,11 +441,7 @@ def test_finalize_offline_numbers_nothing(team: Team) -> None:
 def test_finalize_refuses_while_a_merge_waits(team: Team) -> None:
     klaus, anna = team
     klaus.ok("customer", "add", "acme", "--rate", "90")
-    sid = klaus.add("acme", "2024-03-01 10:00", 30)
-    team.sync_all(1)
-    klaus.ok("edit", sid, "--note", "a")
-    anna.ok("edit", sid, "--note", "b")
-    klaus.sync()
+    sid = edited_by_both(team, ["--note", "a"], ["--note", "b"], new=False)
     assert anna.run("sync").exit_code == 1  # the merge waits for Anna
     anna.refused("invoice", "2024-03", "--finalize", match="1 conflict\\(s\\) to settle first.*nothing was numbered")
     anna.ok("resolve", sid, "--take", "ours")

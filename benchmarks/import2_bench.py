@@ -16,7 +16,6 @@ same import again (everything known). The machine is shared and noisy: quote med
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -25,13 +24,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from import_bench import timed  # the subprocess timing of the TeamViewer benchmark
+from import_bench import cpu, timed  # the timings of the TeamViewer benchmark
 
 BIN = Path(sys.executable).parent
 CUSTOMERS = 300
@@ -116,21 +113,11 @@ def in_process(kind: str, path: Path, template: Path, runs: int) -> None:
     from sessionlog.importers import ImportKind
     from sessionlog.store import Ledger
 
-    def cpu(work: Callable[[], object]) -> float:
-        times = []
-        gc.disable()  # as `sessionlog import` runs
-        for _ in range(runs):
-            t = time.process_time()
-            work()
-            times.append(time.process_time() - t)
-        gc.enable()
-        return statistics.median(times)
-
     ctx = Context(Ledger(template), "Bench Mark", datetime.now(UTC))
     k = ImportKind(kind)
     options = ImportOptions(dry_run=True, map_name="kimai" if kind == "csv" else None)
-    parse = cpu(lambda: read(ctx, k, path, options, None, None))
-    dry = cpu(lambda: import_file(ctx, k, path, options))
+    parse = cpu(lambda: read(ctx, k, path, options, None, None), runs)
+    dry = cpu(lambda: import_file(ctx, k, path, options), runs)
     print(f"  in process: read and parse cpu median {parse:5.2f} s; workflow, dry run {dry:5.2f} s")
 
 

@@ -89,6 +89,18 @@ def timed(
     return wall, after.ru_utime - before.ru_utime + system, system, done
 
 
+def cpu(work: Callable[[], object], runs: int) -> float:
+    """The median CPU seconds of `runs` runs of `work` in this process, the collector off as in an import."""
+    times = []
+    gc.disable()  # as `sessionlog import` runs
+    for _ in range(runs):
+        t = time.process_time()
+        work()
+        times.append(time.process_time() - t)
+    gc.enable()
+    return statistics.median(times)
+
+
 def in_process(log: Path, template: Path, runs: int) -> None:
     """CPU seconds of the parts, in this process: the parser alone, and the whole workflow as a
     dry run (no table printed, nothing written)."""
@@ -101,20 +113,10 @@ def in_process(log: Path, template: Path, runs: int) -> None:
     data = log.read_bytes()
     parse = parser(ImportKind.TEAMVIEWER)
 
-    def cpu(work: Callable[[], object]) -> float:
-        times = []
-        gc.disable()  # as `sessionlog import` runs
-        for _ in range(runs):
-            t = time.process_time()
-            work()
-            times.append(time.process_time() - t)
-        gc.enable()
-        return statistics.median(times)
-
     ctx = Context(Ledger(template), "Bench Mark", datetime.now(UTC))
     options = ImportOptions(merge_gap="2m", dry_run=True)
-    print(f"{'parse (importer only)':26} cpu median {cpu(lambda: parse(decode(data), UTC, None)):5.2f} s")
-    dry = cpu(lambda: import_file(ctx, ImportKind.TEAMVIEWER, log, options))
+    print(f"{'parse (importer only)':26} cpu median {cpu(lambda: parse(decode(data), UTC, None), runs):5.2f} s")
+    dry = cpu(lambda: import_file(ctx, ImportKind.TEAMVIEWER, log, options), runs)
     print(f"{'workflow, dry run':26} cpu median {dry:5.2f} s")
 
 

@@ -150,9 +150,9 @@ def main() -> None:
                     cmd = [sl, "import", kind, str(path), *EXTRA[kind]]
                     if again:
                         subprocess.run(cmd, env=env, capture_output=True, check=False)
-                    wall, cpu, done = timed(cmd, env, not args.all_cores)
+                    wall, used, _system, done = timed(cmd, env, not args.all_cores)
                     walls.append(wall)
-                    cpus.append(cpu)
+                    cpus.append(used)
                     summary = done.stderr.decode("utf-8").strip().splitlines()[-1]
                 print(
                     f"  {name:26} wall median {statistics.median(walls):5.2f} s (min {min(walls):5.2f})"

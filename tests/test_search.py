@@ -339,15 +339,20 @@ def test_corpus_corner_cases(text: str, query: str, found: bool) -> None:
     assert (Corpus(["other", text]).having(term) == {1}) is found
 
 
-def test_with_a_limit_the_newest_months_are_read_first(ledger: Ledger) -> None:
-    """Fourteen months with a Drucker session each: the newest hit is found in the first twelve
-    months read, and a broken file further back is not read at all until --limit 0 asks for all."""
+def fourteen_months(ledger: Ledger) -> None:
+    """A Drucker session of acme in each month from January 2023 to February 2024 (d00 to d13)."""
     months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02"]
     write_sessions(
         ledger,
         [("acme", record(f"d{i:02d}", f"{m}-10T10:00:00{M_}", f"{m}-10T10:30:00{M_}", note="Drucker")) for i, m in
          enumerate(months)],
     )  # fmt: skip
+
+
+def test_with_a_limit_the_newest_months_are_read_first(ledger: Ledger) -> None:
+    """Fourteen months with a Drucker session each: the newest hit is found in the first twelve
+    months read, and a broken file further back is not read at all until --limit 0 asks for all."""
+    fourteen_months(ledger)
     broken = ledger.write("customers/acme/2022-12.toml", "[[session]\n")
     result = ledger.ok("search", "drucker", "--limit", "1")
     assert "d13" in result.stdout and "d12" not in result.stdout
@@ -362,12 +367,7 @@ def test_with_a_limit_the_newest_months_are_read_first(ledger: Ledger) -> None:
 
 def test_a_problem_outside_the_months_is_told_once_however_many_years_are_read(ledger: Ledger) -> None:
     # With a limit, a search reads a year at a time; a file that is no month file is one problem.
-    months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02"]
-    write_sessions(
-        ledger,
-        [("acme", record(f"d{i:02d}", f"{m}-10T10:00:00{M_}", f"{m}-10T10:30:00{M_}", note="Drucker")) for i, m in
-         enumerate(months)],
-    )  # fmt: skip
+    fourteen_months(ledger)
     stray = ledger.write("customers/acme/notizen.toml", 'text = "x"\n')
     result = ledger.run("search", "drucker", "--skip-broken")  # the table: 50 at most, a year at a time
     assert result.exit_code == 3, result.stderr

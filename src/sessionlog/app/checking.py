@@ -223,7 +223,7 @@ def _overlaps(ctx: Context, seen: _Seen) -> list[Problem]:
     for who, (starts, ends, numbers) in seen.times.items():
         latest = -1  # the position, in start order, of the session that ends last so far
         for i in sorted(range(len(starts)), key=starts.__getitem__):
-            if ends[i] != ends[i]:  # NaN: unfinished, it has no extent to overlap (check warns of it)
+            if math.isnan(ends[i]):  # unfinished: it has no extent to overlap (check warns of it)
                 continue
             if latest >= 0 and starts[i] < ends[latest]:
                 n = numbers[i]

@@ -120,6 +120,26 @@ def in_process(log: Path, template: Path, runs: int) -> None:
     print(f"{'workflow, dry run':26} cpu median {dry:5.2f} s")
 
 
+def create_floor(done: Path, template: Path, into: Path) -> tuple[float, float]:
+    """Wall and system seconds to create the month files an import wrote (same bytes, a temp file
+    renamed over each, no sync) in a fresh copy of the template: what the kernel alone costs on
+    this machine at this moment. On an ext4 without a journal, creating inodes next to files
+    deleted in the last minutes is slow (the kernel's `recently_deleted` scan)."""
+    shutil.copytree(template, into)
+    files = [(into / f.relative_to(done), f.read_bytes()) for f in sorted(done.glob("customers/*/20*.toml"))]
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    t = time.perf_counter()
+    for path, data in files:
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.write(fd, data)
+        os.close(fd)
+        os.replace(tmp, path)
+    wall = time.perf_counter() - t
+    return wall, resource.getrusage(resource.RUSAGE_SELF).ru_stime - before.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
@@ -150,6 +170,7 @@ def main() -> None:
             times: list[float] = []
             cpus: list[float] = []
             systems: list[float] = []
+            floors: list[tuple[float, float]] = []
             summary = ""
             for run in range(args.runs):
                 ledger = work / f"ledger-{name[:6]}-{run}"
@@ -169,11 +190,20 @@ def main() -> None:
                 cpus.append(cpu)
                 systems.append(system)
                 summary = done.stderr.decode("utf-8").strip().splitlines()[-1]
+                if fresh:
+                    floors.append(create_floor(ledger, template, work / f"floor-{run}"))
+            users = [c - s for c, s in zip(cpus, systems, strict=True)]
             print(
                 f"{name:26} wall median {statistics.median(times):5.2f} s (min {min(times):5.2f})"
-                f"  cpu median {statistics.median(cpus):5.2f} s (system {statistics.median(systems):4.2f})"
+                f"  cpu median {statistics.median(cpus):5.2f} s"
+                f" (user {statistics.median(users):4.2f}, system {statistics.median(systems):4.2f})"
                 f"\n    {summary}"
             )
+            if floors:
+                print(
+                    f"{'  the same files alone':26} wall median {statistics.median(w for w, _ in floors):5.2f} s"
+                    f"  (system {statistics.median(s for _, s in floors):4.2f}): creating them, nothing else"
+                )
 
 
 if __name__ == "__main__":

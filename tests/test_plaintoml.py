@@ -1,6 +1,7 @@
 """The store's own TOML reader (store/plaintoml.py) reads what tomllib reads, or leaves the text to it.
 
-Writes are verified by parsing the new text again and comparing it with the records meant;
+Writes are verified by parsing the new text again and comparing it with the records meant
+(a new month file of usual records is held to it by the tests of format_session here);
 that parse now goes through plaintoml for the store's own shapes. These tests hold it to
 tomllib: on the formatter's output for every record shape, and on texts made to sit on the
 edge of what it takes. A formatter bug is still refused before anything is written.
@@ -9,6 +10,7 @@ edge of what it takes. A formatter bug is still refused before anything is writt
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -196,6 +198,45 @@ def test_format_session_writes_what_format_table_writes_of_the_record(s: Session
         assert plaintoml._RECORD.fullmatch(made.replace("\r\n", "\n"))
         doc = agrees(made + nl + made + "extra = 1" + nl)
         assert doc is not None and doc["session"][1]["extra"] == 1
+
+
+def test_format_session_knows_every_field_a_session_has() -> None:
+    """A new month file of usual records is written from format_session's text without being
+    parsed back (an import creates thousands), so a field added to Session must be written
+    there too, or be one that sends the record to format_table; else it would be lost."""
+    written = {"id", "start", "end", "supporter", "contact", "machine", "channel", "note", "billable"}
+    written |= {"free_reason", "tags", "ticket", "invoice", "source"}
+    refused = {"pauses", "billed", "unfinished"}  # any of these set: format_session gives None
+    implied = {"customer", "origin"}  # the file's folder; where it was read from
+    assert {f.name for f in fields(Session)} == written | refused | implied
+
+
+def test_a_new_month_file_reads_back_as_the_sessions_imported(ledger: Ledger, tmp_path: Path) -> None:
+    """The unverified path end to end: what an import writes into a new file is what tomllib reads."""
+    ledger.ok("customer", "add", "acme", "--name", "ACME", "--remote-id", "565955529")
+    log = tmp_path / "Connections.txt"
+    log.write_text(
+        "565955529\t01-03-2024 10:00:00\t01-03-2024 10:20:00\tKlaus Hörner\tRemoteControl\t"
+        "{6460E19E-0C6F-4F5A-9A1B-2F3C4D5E6F70}\n"
+        "565955529\t31-03-2024 22:30:00\t31-03-2024 23:10:00\t<unknown>\tFiletransfer\t\n",
+        encoding="utf-8",
+    )
+    ledger.ok("import", "teamviewer", str(log), "--supporter", "Klaus Hörner")
+    march = tomllib.loads((ledger.root / "customers/acme/2024-03.toml").read_text(encoding="utf-8"))
+    april = tomllib.loads((ledger.root / "customers/acme/2024-04.toml").read_text(encoding="utf-8"))
+    assert [(r["start"].isoformat(), r["end"].isoformat(), r["tags"], r["source"]) for r in march["session"]] == [
+        (
+            "2024-03-01T11:00:00+01:00",
+            "2024-03-01T11:20:00+01:00",
+            ["remotecontrol"],
+            "teamviewer:{6460e19e-0c6f-4f5a-9a1b-2f3c4d5e6f70}",
+        )
+    ]
+    # 22:30 UTC on the last of March is 00:30 on the first of April in Berlin (summer time).
+    assert [(r["start"].isoformat(), r["supporter"], r["tags"]) for r in april["session"]] == [
+        ("2024-04-01T00:30:00+02:00", "Klaus Hörner", ["filetransfer"])
+    ]
+    assert ledger.records("acme", "2024-03") == march["session"]
 
 
 @pytest.mark.parametrize("name", TEXT_FIELDS)

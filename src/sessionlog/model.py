@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -328,28 +329,26 @@ class Session:
     ) -> Session:
         """Session(...) of a new record without pauses, for an import that makes 100 000: the
         same object without the frozen dataclass's `__setattr__` per field (2.5 -> 1.3 µs)."""
+        # A copy of a blank session's attributes: it shares their keys with every session, as
+        # the attributes __init__ sets do (288 bytes instead of the 464 of a dict of its own).
+        d = _blank().copy()
+        d["id"] = id
+        d["customer"] = customer
+        d["start"] = fixed(start)
+        d["end"] = None if end is None else fixed(end)
+        d["supporter"] = supporter
+        d["contact"] = contact
+        d["machine"] = machine
+        d["channel"] = channel
+        d["note"] = note
+        d["billable"] = billable
+        d["free_reason"] = free_reason
+        d["tags"] = tags
+        d["ticket"] = ticket
+        d["source"] = source
+        d["unfinished"] = unfinished
         s = object.__new__(cls)
-        s.__dict__.update(
-            id=id,
-            customer=customer,
-            start=fixed(start),
-            end=None if end is None else fixed(end),
-            pauses=(),
-            supporter=supporter,
-            contact=contact,
-            machine=machine,
-            channel=channel,
-            note=note,
-            billable=billable,
-            free_reason=free_reason,
-            tags=tags,
-            ticket=ticket,
-            invoice=None,
-            source=source,
-            billed=None,
-            unfinished=unfinished,
-            origin=None,
-        )
+        object.__setattr__(s, "__dict__", d)
         return s
 
 
@@ -458,6 +457,12 @@ class Settings:
     small_business: bool = False  # no VAT charged by law; statements say so
     company: Company = Company()
     importing: ImportSettings = ImportSettings()
+
+
+@functools.cache
+def _blank() -> dict[str, Any]:
+    """The attributes of a session with every field at its default (id, customer and start aside)."""
+    return vars(Session("", "", datetime(2000, 1, 1, tzinfo=UTC)))
 
 
 class Said(str):

@@ -8,11 +8,13 @@ session as the store would, and write all of them with one locked write per mont
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -79,15 +81,20 @@ class ImportResult:
     ignored: dict[str, int] = field(default_factory=dict)  # rows that are no sessions, by what
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0  # month files written (or that would be)
+    unfinished: int = 0  # of the sessions planned, those with a start but no end (AnyDesk)
 
     @property
     def complete(self) -> bool:
         """Whether every connection was imported (or was there already)."""
         return not self.skipped and not self.unmapped
 
-    @property
-    def unfinished(self) -> int:
-        return sum(p.session.unfinished for p in self.planned)
+
+_UNFINISHED = attrgetter("unfinished")
+
+
+@functools.lru_cache(maxsize=64)  # a log has a few connection types; one tuple each, not one per row
+def _kind_tags(connection_type: str) -> tuple[str]:
+    return (connection_type.lower(),)
 
 
 @dataclass(slots=True)
@@ -146,6 +153,10 @@ def import_file(
                 result.skipped.append(Problem(Kind.INVALID, blocked[(p.customer, p.month)], where, p.candidate.line))
             else:
                 fresh.append(_row(p, assign, ctx.tz, ids))
+        # The candidates are all in the rows now: their memory goes to what comes next (the
+        # texts of the files), not new pages from the system (an import of 100 000: 80 MB).
+        del placed
+        parsed.candidates.clear()
         result.warnings += assign.warnings
         merged = _merge(fresh, gap)
         result.merged = len(fresh) - len(merged)
@@ -153,6 +164,7 @@ def import_file(
         result.warnings += import_ledger.overlaps(ctx, shown, ready, recorded)
         result.files = len({(r.session.customer, r.month) for r in ready})
         sessions = [r.session for r in ready]
+        result.unfinished = sum(map(_UNFINISHED, sessions))
         if not options.dry_run and sessions:
             if progress is not None:
                 progress("writing", 0, result.files)
@@ -279,7 +291,7 @@ def _stage(progress: ProgressFn | None, stage: str) -> Callable[[int, int], None
 def _session(c: Candidate, key: str, start: datetime, assign: Assigner, tz: tzinfo, ids: Iterator[str]) -> Session:
     """The record a connection becomes, in the ledger's zone."""
     billable, reason = (c.billable, c.free_reason) if c.billable is not None else assign.billing(c.billing_state)
-    kind = (c.connection_type.lower(),) if c.connection_type else ()
+    kind = _kind_tags(c.connection_type) if c.connection_type else ()
     return Session.built(
         # Drawn now: giving 100 000 records an id later would copy each. A session from
         # another ledger's export keeps its own, so exchanging it back finds it.

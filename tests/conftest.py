@@ -201,6 +201,16 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_outer_width() -> Iterator[None]:
+    """Tables are as wide as on a pipe unless a test sets COLUMNS: an exported COLUMNS in the
+    shell that runs the tests (pytest-xdist's workers set 80) must not change what they see."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("COLUMNS", raising=False)
+        mp.delenv("LINES", raising=False)
+        yield
+
+
 @pytest.fixture
 def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
     names = ("SESSIONLOG_LEDGER", "SESSIONLOG_SUPPORTER", "SESSIONLOG_NOW", "SESSIONLOG_CONFIG", "SESSIONLOG_TEST_IDS")

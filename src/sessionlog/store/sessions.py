@@ -246,14 +246,11 @@ class Sessions:
                     saved[i] = s
                     news.append(s)
                 formatted = [tomltext.format_session(s, nl) for s in news]
-                if not f.text and None not in formatted:
-                    # A new file of usual records only: format_session's text is held to what
-                    # tomllib reads back by its property tests, so it is not parsed again here
-                    # (an import of a year creates thousands of such files).
-                    texts[path] = nl.join(formatted)  # type: ignore[arg-type]
-                    continue
-                records = [codec.session_to_dict(s) for s in news]
-                texts[path] = tomltext.append_records(f.text, records, str(path), doc=f.doc, formatted=formatted)
+                text = tomltext.new_file_text(formatted, nl) if not f.text else None
+                if text is None:
+                    records = [codec.session_to_dict(s) for s in news]
+                    text = tomltext.append_records(f.text, records, str(path), doc=f.doc, formatted=formatted)
+                texts[path] = text
             for path in texts:
                 self.lock.memo.pop(path, None)
             write_many(texts)

@@ -182,6 +182,14 @@ def format_session(s: Session, nl: str = "\n") -> str | None:
     return out
 
 
+
+def new_file_text(formatted: Sequence[str | None], nl: str) -> str | None:
+    """The text `append_records` makes of these format_session blocks on an empty text, not
+    parsed back: format_session's property tests hold its text to what tomllib reads (an
+    import creates thousands of such files). None when a record was left to format_table."""
+    blocks = [b for b in formatted if b is not None]
+    return nl.join(blocks) if len(blocks) == len(formatted) else None
+
 # --- blocks of [[session]] records ---------------------------------------------------
 
 
